@@ -22,7 +22,16 @@ from planner.domain import (
     TrainingEstimate,
     TrainingRun,
 )
-from planner.optimize import solve_plan
+from planner.optimize import solve_plan as _solve_plan
+
+
+@pytest.fixture(params=["cbc", "highs"], autouse=True)
+def solver(request, monkeypatch):
+    """Every known answer holds for CBC and for the structured HiGHS solve."""
+    def solve_with(*args, **kwargs):
+        return _solve_plan(*args, solver=request.param, **kwargs)
+    monkeypatch.setitem(globals(), "solve_plan", solve_with)
+    return request.param
 
 
 def cost(inp, throughput, training=None):

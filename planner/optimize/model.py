@@ -16,6 +16,7 @@ from planner.domain import FixedDecisions
 from planner.optimize import fleet, money, serving
 from planner.optimize.fixing import define_fixed_decisions
 from planner.optimize.parameters import Parameters
+from planner.optimize.rounding import Choice, Group
 from planner.optimize.variables import Variables, define_variables
 
 FAMILIES = (
@@ -40,6 +41,26 @@ class Model:
     variables: Variables
     costs: money.CostTerms
     objective: pulp.LpAffineExpression
+    groups: list[Group]
+
+
+def rounding_groups(p: Parameters, v: Variables) -> list[Group]:
+    """The integer decisions in the order the structured solve rounds them
+    (:mod:`planner.optimize.rounding`): discrete choices first, then purchases and
+    retirements to the nearest chip, then stacks and rentals upwards."""
+    runs = tuple(Choice(r, tuple(var for (r2, *_), var in sorted(v.gang.items()) if r2 == r),
+                        v.unmet_train.get(r)) for r in p.runs)
+    expansions = tuple(Choice(x, tuple(var for (x2, _t), var in sorted(v.expand.items()) if x2 == x))
+                       for x in p.expansions)
+    return [
+        Group("training runs", "choose", choices=tuple(c for c in runs if c.options)),
+        Group("site expansions", "choose", choices=tuple(c for c in expansions if c.options)),
+        Group("software stacks", "up", tuple(v.stack[k] for k in sorted(v.stack))),
+        Group("purchases", "nearest", tuple(v.buy[k] for k in sorted(v.buy))),
+        Group("retirements", "nearest", tuple(v.retire[k] for k in sorted(v.retire))),
+        Group("reserved rentals", "up", tuple(v.reserve[k] for k in sorted(v.reserve))),
+        Group("on-demand rentals", "up", tuple(v.rent[k] for k in sorted(v.rent))),
+    ]
 
 
 class Scoped:
@@ -74,4 +95,4 @@ def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,
         define(target, p, v)
     money.define_budgets(target, p, v, costs)
     define_fixed_decisions(p, v, fixed)
-    return Model(prob, v, costs, objective)
+    return Model(prob, v, costs, objective, rounding_groups(p, v))

@@ -63,7 +63,8 @@ def solve_plan(
     progress(f"model built: {len(prob.variables())} variables ({n_int} integer), "
              f"{prob.numConstraints()} constraints in {build_seconds:.2f} s")
     progress(f"solving with {solver} (time limit {time_limit_s:g} s, gap {mip_gap:g})")
-    outcome = run_solver(prob, solver, time_limit_s, mip_gap)
+    outcome = run_solver(prob, solver, time_limit_s, mip_gap,
+                         groups=None if relax else model.groups, progress=progress)
     progress(f"solver: {outcome.termination} in {outcome.seconds:.2f} s")
 
     info = SolverInfo(

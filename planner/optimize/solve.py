@@ -96,8 +96,24 @@ def _silenced_stdout():
         os.close(devnull)
 
 
-def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: float) -> SolveOutcome:
-    """Solve ``prob`` and classify the outcome."""
+_MESSAGES = {"optimal": "optimal within the requested gap",
+             "time_limit": "stopped at the time limit: best plan found, not proven optimal",
+             "infeasible": "the model is infeasible",
+             "unbounded": "the model is unbounded"}
+_NO_PLAN = "the solver found no plan"
+
+
+def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: float,
+               groups=None, progress=None) -> SolveOutcome:
+    """Solve ``prob`` and classify the outcome.
+
+    With ``name == "highs"`` and the model's rounding ``groups`` given, the structured
+    solve of :mod:`planner.optimize.strategy` runs (relaxation, dive, branching bound,
+    then HiGHS's branch-and-bound); otherwise the solver runs on the problem as it is.
+    """
+    if name == "highs" and groups is not None:
+        _solver_command(name, time_limit_s, mip_gap, None)  # says so if highspy is missing
+        return _run_structured(prob, groups, time_limit_s, mip_gap, progress or (lambda _m: None))
     fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
     os.close(fd)
     try:
@@ -121,12 +137,22 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     else:
         bound = _cbc_bound(log, objective, termination) if status != "error" else None
     gap = _relative_gap(objective, bound)
-    message = {"optimal": "optimal within the requested gap",
-               "time_limit": "stopped at the time limit: best plan found, not proven optimal",
-               "infeasible": "the model is infeasible",
-               "unbounded": "the model is unbounded",
-               }.get(termination, "the solver found no plan")
-    return SolveOutcome(status, termination, objective, bound, gap, seconds, message)
+    return SolveOutcome(status, termination, objective, bound, gap, seconds,
+                        _MESSAGES.get(termination, _NO_PLAN))
+
+
+def _run_structured(prob, groups, time_limit_s: float, mip_gap: float, progress) -> SolveOutcome:
+    from planner.optimize.strategy import solve_structured
+
+    start = time.perf_counter()
+    with _silenced_stdout():
+        termination, bound = solve_structured(prob, groups, time_limit_s, mip_gap, progress)
+    seconds = time.perf_counter() - start
+    status = {"optimal": "ok", "time_limit": "warning"}.get(termination, "error")
+    objective = pulp.value(prob.objective) if status != "error" else None
+    return SolveOutcome(status, termination, objective, bound if status != "error" else None,
+                        _relative_gap(objective, bound) if status != "error" else None,
+                        seconds, _MESSAGES.get(termination, _NO_PLAN))
 
 
 def _highs_bound(prob: pulp.LpProblem, objective: float | None, termination: str) -> float | None:

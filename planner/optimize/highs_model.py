@@ -1,0 +1,143 @@
+"""A PuLP problem as an in-memory HiGHS model that can be re-solved as bounds change.
+
+The structured solve (:mod:`planner.optimize.strategy`) solves many linear programs on
+one model: the relaxation, one per training-run option, one per rounding step.  PuLP
+rebuilds the solver model on every ``solve``; this keeps one ``highspy.Highs`` alive, so
+each re-solve starts from the previous basis (dual simplex warm start).
+
+The matrix is passed row-wise in one call (PuLP's own HiGHS interface adds one column and
+one row at a time, which is slow on large models).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pulp
+
+INF = math.inf
+
+
+def _highspy():
+    import highspy  # imported here: HiGHS is an optional extra
+
+    return highspy
+
+
+class HighsModel:
+    """One HiGHS instance over the columns of a PuLP problem, in ``prob.variables()`` order."""
+
+    def __init__(self, prob: pulp.LpProblem) -> None:
+        hs = _highspy()
+        self.prob = prob
+        self.variables = prob.variables()
+        self.index = {var.name: i for i, var in enumerate(self.variables)}
+        n = len(self.variables)
+        self.lower = np.array([-INF if v.lowBound is None else v.lowBound for v in self.variables], float)
+        self.upper = np.array([INF if v.upBound is None else v.upBound for v in self.variables], float)
+        self.integer = np.array([v.cat == pulp.LpInteger for v in self.variables], bool)
+        lp = hs.HighsLp()
+        lp.num_col_, lp.num_row_ = n, 0
+        lp.col_cost_ = np.array([prob.objective.get(v, 0.0) for v in self.variables], float)
+        lp.offset_ = float(prob.objective.constant)
+        lp.col_lower_, lp.col_upper_ = self.lower, self.upper
+        starts, cols, values, row_lo, row_up = [0], [], [], [], []
+        for con in _constraints(prob):
+            for var, coef in con.items():
+                if coef != 0:
+                    cols.append(self.index[var.name])
+                    values.append(coef)
+            starts.append(len(cols))
+            lo, up = con.getLb(), con.getUb()
+            row_lo.append(-INF if lo is None else lo)
+            row_up.append(INF if up is None else up)
+        lp.num_row_ = len(row_lo)
+        lp.row_lower_, lp.row_upper_ = np.array(row_lo, float), np.array(row_up, float)
+        lp.a_matrix_.format_ = hs.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, lp.num_row_
+        lp.a_matrix_.start_ = np.array(starts, np.int32)
+        lp.a_matrix_.index_ = np.array(cols, np.int32)
+        lp.a_matrix_.value_ = np.array(values, float)
+        self.highs = hs.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("threads", 1)
+        self.highs.passModel(lp)
+
+    # -- columns ------------------------------------------------------------------
+    def cols(self, variables) -> np.ndarray:
+        """Column positions of ``variables`` (those the problem does not use are skipped)."""
+        return np.array([self.index[v.name] for v in variables if v.name in self.index], np.int32)
+
+    def set_bounds(self, cols: np.ndarray, lower, upper) -> None:
+        if len(cols):
+            lo = np.broadcast_to(np.asarray(lower, float), cols.shape).copy()
+            up = np.broadcast_to(np.asarray(upper, float), cols.shape).copy()
+            self.highs.changeColsBounds(len(cols), cols, lo, up)
+
+    def fix(self, cols: np.ndarray, values) -> None:
+        self.set_bounds(cols, values, values)
+
+    def restore_bounds(self, cols: np.ndarray) -> None:
+        self.set_bounds(cols, self.lower[cols], self.upper[cols])
+
+    def set_integrality(self, integer: bool) -> None:
+        cols = np.flatnonzero(self.integer).astype(np.int32)
+        if len(cols):
+            kind = 1 if integer else 0  # HighsVarType kInteger / kContinuous
+            self.highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind, np.uint8))
+
+    # -- solving ------------------------------------------------------------------
+    def solve(self, time_limit_s: float, mip_gap: float | None = None) -> str:
+        """Run HiGHS; returns 'optimal', 'infeasible', 'unbounded', 'time_limit' or 'error'."""
+        hs = _highspy()
+        self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+        if mip_gap is not None:
+            self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        return {hs.HighsModelStatus.kOptimal: "optimal",
+                hs.HighsModelStatus.kInfeasible: "infeasible",
+                hs.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+                hs.HighsModelStatus.kUnbounded: "unbounded",
+                hs.HighsModelStatus.kTimeLimit: "time_limit",
+                hs.HighsModelStatus.kInterrupt: "time_limit",
+                hs.HighsModelStatus.kIterationLimit: "time_limit",
+                }.get(status, "error")
+
+    def objective(self) -> float:
+        return float(self.highs.getInfo().objective_function_value)
+
+    def values(self) -> np.ndarray:
+        return np.array(self.highs.getSolution().col_value, float)
+
+    def reduced_costs(self) -> np.ndarray:
+        return np.array(self.highs.getSolution().col_dual, float)
+
+    def has_primal(self) -> bool:
+        return bool(self.highs.getSolution().value_valid)
+
+    def mip_bound(self) -> float | None:
+        bound = getattr(self.highs.getInfo(), "mip_dual_bound", None)
+        return float(bound) if bound is not None and abs(bound) < 1e30 else None
+
+    def start_from(self, values: np.ndarray) -> None:
+        """Offer ``values`` to the MIP solver as its first incumbent."""
+        sol = _highspy().HighsSolution()
+        sol.col_value = list(values)
+        sol.value_valid = True
+        self.highs.setSolution(sol)
+
+    def cost(self, values: np.ndarray) -> float:
+        lp = self.highs.getLp()
+        return float(np.dot(np.asarray(lp.col_cost_), values) + lp.offset_)
+
+    def write_back(self, values: np.ndarray) -> None:
+        """Give every PuLP variable its value, integers rounded exactly."""
+        for var, x, is_int in zip(self.variables, values, self.integer):
+            var.varValue = float(round(x)) if is_int else float(x)
+
+
+def _constraints(prob: pulp.LpProblem):
+    cons = prob.constraints
+    return cons() if callable(cons) else list(cons.values())

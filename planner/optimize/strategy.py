@@ -1,0 +1,155 @@
+"""The structured HiGHS solve: relaxation, rounding dive, branching bound, then B&B.
+
+A generic branch-and-bound meets two obstacles on the procurement MIP (bench/RESULTS.md):
+its rounding heuristics rarely find a good plan when thousands of general integers are
+coupled through fleets and power caps, and its bound hardly moves because training gangs
+are smeared across start quarters in the relaxation.  This solve takes them in turn:
+
+1. the LP relaxation: a bound z_LP and the reduced costs;
+2. a dive (:mod:`planner.optimize.rounding`) from the LP optimum: the first plan;
+3. if the gap is still open, a bound by branching on each training run's choice
+   (:mod:`planner.optimize.branching`), and a second dive with each run at its best
+   option if that is cheaper;
+4. if the gap is still open and time is left, HiGHS's own branch-and-bound on the full
+   MIP, started from the best plan; its incumbent and bound are kept where better.
+
+Every bound reported is a valid lower bound (the relaxation, branching over all options
+of a choice, or HiGHS's), so the gap is honest; "optimal" means within the requested gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pulp
+
+from planner.optimize.branching import choice_bound
+from planner.optimize.highs_model import HighsModel
+from planner.optimize.rounding import Deadline, Group, dive
+
+
+def _gap(objective: float, bound: float) -> float:
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+class _Search:
+    """The best plan and the best bound found so far."""
+
+    def __init__(self, hm: HighsModel, mip_gap: float, progress: Callable[[str], None]) -> None:
+        self.hm, self.mip_gap, self.progress = hm, mip_gap, progress
+        self.values: np.ndarray | None = None
+        self.objective = float("inf")
+        self.bound = -float("inf")
+        self.started = time.perf_counter()
+
+    def offer(self, values: np.ndarray | None, source: str) -> None:
+        if values is None:
+            self.progress(f"{source}: no plan")
+            return
+        cost = self.hm.cost(values)
+        if cost < self.objective - 1e-9 * max(abs(cost), 1.0):
+            self.values, self.objective = values.copy(), cost
+        self.progress(f"{source}: plan ${cost:,.0f}; best ${self.objective:,.0f}, "
+                      f"bound ${self.bound:,.0f}, gap {self.gap():.3%} "
+                      f"({time.perf_counter() - self.started:.1f} s)")
+
+    def raise_bound(self, bound: float | None) -> None:
+        if bound is not None and bound > self.bound:
+            self.bound = bound
+
+    def gap(self) -> float:
+        if self.values is None:
+            return float("inf")
+        return _gap(self.objective, min(self.bound, self.objective))
+
+    def closed(self) -> bool:
+        return self.gap() <= self.mip_gap + 1e-12
+
+
+def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
+    hm.set_integrality(False)
+    status = hm.solve(deadline.left())
+    if status == "optimal":
+        search.raise_bound(hm.objective())
+        search.progress(f"LP relaxation: ${hm.objective():,.0f} "
+                        f"({time.perf_counter() - search.started:.1f} s)")
+    return status
+
+
+def _reset(hm: HighsModel) -> None:
+    hm.restore_bounds(np.arange(len(hm.variables), dtype=np.int32))
+
+
+def _branch(hm: HighsModel, groups: list[Group], search: _Search, root: tuple,
+            deadline: Deadline) -> dict[str, int]:
+    """Bound by branching on each choice; returns each choice's best option."""
+    z, x, d = root
+    best: dict[str, int] = {}
+    for group in groups:
+        if group.rule != "choose":
+            continue
+        for choice in group.choices:
+            enough = (search.objective - search.mip_gap * abs(search.objective)
+                      if search.values is not None else float("inf"))
+            result = choice_bound(hm, choice, z, x, d, enough, deadline)
+            search.raise_bound(min(result.bound, search.objective))
+            best[choice.name] = result.best_option
+            search.progress(f"branching on {group.name} '{choice.name}': {result.evaluated} of "
+                            f"{result.options} options solved; bound ${search.bound:,.0f}")
+    return best
+
+
+def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> None:
+    _reset(hm)
+    hm.set_integrality(True)
+    if search.values is not None:
+        hm.start_from(search.values)
+    search.progress(f"HiGHS branch-and-bound for the remaining {deadline.left():.0f} s")
+    hm.solve(deadline.left(), search.mip_gap)
+    search.raise_bound(hm.mip_bound())
+    search.offer(hm.values() if hm.has_primal() else None, "branch-and-bound")
+
+
+def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: float,
+                     mip_gap: float, progress: Callable[[str], None]) -> tuple[str, float | None]:
+    """Solve ``prob`` in place (variable values and status set as PuLP would); returns the
+    termination ('optimal', 'time_limit', 'infeasible', 'unbounded', 'not_solved') and
+    the best bound."""
+    deadline = Deadline(time_limit_s)
+    hm = HighsModel(prob)
+    search = _Search(hm, mip_gap, progress)
+    status = _relaxation(hm, search, deadline)
+    if status in ("infeasible", "unbounded"):
+        prob.assignStatus(pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusUnbounded,
+                          pulp.LpSolutionInfeasible if status == "infeasible" else pulp.LpSolutionUnbounded)
+        return status, None
+    if status == "optimal" and hm.integer.any():
+        root = (hm.objective(), hm.values(), hm.reduced_costs())
+        search.offer(dive(hm, groups, {}, deadline), "rounding dive")
+        if not search.closed() and deadline.left() > 0:
+            _reset(hm)
+            preferred = _branch(hm, groups, search, root, deadline)
+            if not search.closed() and deadline.left() > 0 and preferred:
+                _reset(hm)
+                if hm.solve(deadline.left()) == "optimal":
+                    search.offer(dive(hm, groups, preferred, deadline), "dive from the best options")
+    elif status == "optimal":
+        search.offer(hm.values(), "linear program")
+    if not search.closed() and deadline.left() > 0 and hm.integer.any():
+        _branch_and_bound(hm, search, deadline)
+    return _finish(prob, hm, search)
+
+
+def _finish(prob: pulp.LpProblem, hm: HighsModel, search: _Search) -> tuple[str, float | None]:
+    if search.values is None:
+        prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+        return "not_solved", None
+    hm.write_back(search.values)
+    bound = min(search.bound, search.objective)
+    if search.closed():
+        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
+        return "optimal", bound
+    prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+    return "time_limit", bound
