@@ -8,10 +8,12 @@ Chip B: rent $2/h = $4,000 a quarter, 43.2M tokens/day (two B = one A).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from optimize_fixtures import chip_a, chip_b, instance
 
+from planner import optimize
 from planner.domain import (
     ApiOffer,
     Budget,
@@ -22,15 +24,13 @@ from planner.domain import (
     TrainingEstimate,
     TrainingRun,
 )
-from planner.optimize import solve_plan as _solve_plan
+from planner.optimize import solve_plan
 
 
 @pytest.fixture(params=["cbc", "highs"], autouse=True)
 def solver(request, monkeypatch):
     """Every known answer holds for CBC and for the structured HiGHS solve."""
-    def solve_with(*args, **kwargs):
-        return _solve_plan(*args, solver=request.param, **kwargs)
-    monkeypatch.setitem(globals(), "solve_plan", solve_with)
+    monkeypatch.setitem(globals(), "solve_plan", partial(optimize.solve_plan, solver=request.param))
     return request.param
 
 
