@@ -89,8 +89,8 @@ def test_dive_returns_a_feasible_integer_plan(size):
     inp, tp, training = generate(size, 0)
     model, hm = _model(inp, tp, training)
     root = hm.objective()
-    values = dive(hm, model.groups, {}, Deadline(120))
-    assert values is not None
+    values, why = dive(hm, model.groups, {}, Deadline(120))
+    assert values is not None, why
     hm.write_back(values)
     assert _violations(model.prob) == []
     for var in model.prob.variables():

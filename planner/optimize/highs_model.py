@@ -88,14 +88,26 @@ class HighsModel:
             self.highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind, np.uint8))
 
     # -- solving ------------------------------------------------------------------
-    def solve(self, time_limit_s: float, mip_gap: float | None = None) -> str:
-        """Run HiGHS; returns 'optimal', 'infeasible', 'unbounded', 'time_limit' or 'error'."""
-        hs = _highspy()
-        self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+    def solve(self, time_limit_s: float, mip_gap: float | None = None, method: str = "choose") -> str:
+        """Run HiGHS; returns 'optimal', 'infeasible', 'unbounded', 'time_limit' or 'error'.
+
+        ``method`` is HiGHS's ``solver`` option ("ipm" for a large first relaxation,
+        "choose" otherwise).  A solve that ends in numerical trouble from a warm start is
+        tried once more from scratch.
+        """
+        self.highs.setOptionValue("solver", method)
         if mip_gap is not None:
             self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        status = self._run(time_limit_s)
+        if status == "error":
+            self.highs.clearSolver()
+            status = self._run(time_limit_s)
+        return status
+
+    def _run(self, time_limit_s: float) -> str:
+        hs = _highspy()
+        self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
         self.highs.run()
-        status = self.highs.getModelStatus()
         return {hs.HighsModelStatus.kOptimal: "optimal",
                 hs.HighsModelStatus.kInfeasible: "infeasible",
                 hs.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
@@ -103,7 +115,7 @@ class HighsModel:
                 hs.HighsModelStatus.kTimeLimit: "time_limit",
                 hs.HighsModelStatus.kInterrupt: "time_limit",
                 hs.HighsModelStatus.kIterationLimit: "time_limit",
-                }.get(status, "error")
+                }.get(self.highs.getModelStatus(), "error")
 
     def objective(self) -> float:
         return float(self.highs.getInfo().objective_function_value)

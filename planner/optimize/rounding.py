@@ -48,6 +48,10 @@ class Group:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
 
 
+class DiveFailed(Exception):
+    """The dive cannot go on: why, for the progress log."""
+
+
 class Deadline:
     def __init__(self, seconds: float) -> None:
         self.end = time.perf_counter() + seconds
@@ -74,21 +78,22 @@ def fix_choice(hm: HighsModel, choice: Choice, pick: int) -> None:
     hm.fix(cols, values)
 
 
-def _choose(hm: HighsModel, choice: Choice, preferred: int | None, deadline: Deadline) -> bool:
+def _choose(hm: HighsModel, choice: Choice, preferred: int | None, deadline: Deadline) -> None:
     order = _pick_order(hm, choice, hm.values())
     if preferred is not None:
         order = [preferred] + [k for k in order if k != preferred]
+    status = "no option"
     for pick in order[:4]:
         fix_choice(hm, choice, pick)
         status = hm.solve(deadline.left())
         if status == "optimal":
-            return True
+            return
         if status != "infeasible":
-            return False
-    return False
+            break
+    raise DiveFailed(f"choice '{choice.name}': {status}")
 
 
-def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share: float = 0.5) -> bool:
+def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share: float = 0.5) -> None:
     done = np.zeros(len(cols), bool)
     while True:
         x = hm.values()[cols]
@@ -98,14 +103,14 @@ def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share
         hm.fix(cols[settled], nearest[settled])
         done |= settled
         if not fractional.any():
-            return True
+            return
         idx = np.flatnonzero(fractional)
         target = np.ceil(x[idx] - EPS) if up else nearest[idx]
         order = np.argsort(np.abs(target - x[idx]), kind="stable")
         k = max(1, math.ceil(share * len(idx)))
         while True:
             if deadline.left() <= 0:
-                return False
+                raise DiveFailed("out of time")
             pick, values = idx[order[:k]], target[order[:k]]
             hm.fix(cols[pick], values)
             status = hm.solve(deadline.left())
@@ -114,39 +119,43 @@ def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share
                 break
             hm.restore_bounds(cols[pick])
             if status != "infeasible":
-                return False
+                raise DiveFailed(f"LP {status} while rounding")
             if k > 1:
                 k //= 2
                 continue
             i, value = pick[0], values[0]
             other = math.floor(x[i]) if value > x[i] else math.ceil(x[i])
             hm.fix(cols[[i]], [other])
-            if hm.solve(deadline.left()) != "optimal":
+            status = hm.solve(deadline.left())
+            if status != "optimal":
                 hm.restore_bounds(cols[[i]])
-                return False
+                raise DiveFailed(f"{hm.variables[cols[i]].name} fits neither way ({status})")
             done[i] = True
             break
 
 
-def dive(hm: HighsModel, groups: list[Group], preferred: dict[str, int], deadline: Deadline) -> np.ndarray | None:
-    """From the LP optimum held in ``hm``, an integer-feasible solution, or None.
+def dive(hm: HighsModel, groups: list[Group], preferred: dict[str, int],
+         deadline: Deadline) -> tuple[np.ndarray | None, str]:
+    """From the LP optimum held in ``hm``, an integer-feasible solution (or None) and,
+    when there is none, why.
 
     ``preferred`` maps a choice's name to the option to try first.  Leaves the fixed
     bounds in place; the caller restores them.
     """
     grouped: set[int] = set()
-    for group in groups:
-        if group.rule == "choose":
-            for choice in group.choices:
-                grouped.update(hm.cols(choice.options).tolist())
-                if not _choose(hm, choice, preferred.get(choice.name), deadline):
-                    return None
-            continue
-        cols = hm.cols(group.variables)
-        grouped.update(cols.tolist())
-        if not _round(hm, cols, group.rule == "up", deadline):
-            return None
-    rest = np.array([c for c in np.flatnonzero(hm.integer) if c not in grouped], np.int32)
-    if len(rest) and not _round(hm, rest, False, deadline):
-        return None
-    return hm.values()
+    try:
+        for group in groups:
+            if group.rule == "choose":
+                for choice in group.choices:
+                    grouped.update(hm.cols(choice.options).tolist())
+                    _choose(hm, choice, preferred.get(choice.name), deadline)
+                continue
+            cols = hm.cols(group.variables)
+            grouped.update(cols.tolist())
+            _round(hm, cols, group.rule == "up", deadline)
+        rest = np.array([c for c in np.flatnonzero(hm.integer) if c not in grouped], np.int32)
+        if len(rest):
+            _round(hm, rest, False, deadline)
+    except DiveFailed as why:
+        return None, str(why)
+    return hm.values(), ""
