@@ -63,3 +63,15 @@ def test_cvar_weight_never_lowers_the_worst_case_less_than_expected_only():
 
     assert worst(averse) <= worst(neutral) + 1e-6
     assert averse.expected_cost_usd >= neutral.expected_cost_usd - 1e-6
+
+
+def test_hedged_plan_is_the_same_with_the_structured_highs_solve():
+    pytest.importorskip("highspy")
+    sc = scenarios()
+    cbc = solve_hedged(sc, first_stage_quarters=1, mip_gap=0.0)
+    highs = solve_hedged(sc, first_stage_quarters=1, mip_gap=0.0, solver="highs")
+    assert highs.solver.termination == "optimal"
+    assert highs.expected_cost_usd == pytest.approx(cbc.expected_cost_usd, rel=1e-9)
+    first = {name: sorted((p.chip, p.quantity) for p in r.purchases if p.quarter_ordered == "2027Q1")
+             for name, r in highs.scenarios.items()}
+    assert first["low"] == first["high"]

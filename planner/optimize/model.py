@@ -8,7 +8,7 @@ APIs, software stacks) and ``money`` (objective and budgets).  Expressions are b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulp
 
@@ -74,6 +74,19 @@ class Scoped:
         constraint, name = item
         self.prob += (constraint, self.prefix + name)
         return self
+
+
+def merged_groups(models: list[Model], labels: list[str]) -> list[Group]:
+    """The rounding groups of several scenario copies of the model held in one problem
+    (the hedged plan), group by group; choices are named after their scenario."""
+    merged = []
+    for i, first in enumerate(models[0].groups):
+        parts = [m.groups[i] for m in models]
+        merged.append(Group(
+            first.name, first.rule, tuple(var for g in parts for var in g.variables),
+            tuple(replace(c, name=f"{label}:{c.name}") for label, g in zip(labels, parts)
+                  for c in g.choices)))
+    return merged
 
 
 def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,

@@ -24,7 +24,7 @@ from planner.domain import (
     TrainingEstimate,
 )
 from planner.optimize import extract
-from planner.optimize.model import Model, build_model
+from planner.optimize.model import Model, build_model, merged_groups
 from planner.optimize.parameters import Parameters, prepare
 from planner.optimize.solve import run_solver
 from planner.optimize.variables import _factory
@@ -111,7 +111,8 @@ def solve_hedged(scenarios: list[Scenario], first_stage_quarters: int, *, solver
     objective, cvar = _objective(prob, models, probs, cvar_weight, alpha)
     prob += objective
     build_seconds = time.perf_counter() - start
-    outcome = run_solver(prob, solver, time_limit_s, mip_gap)
+    outcome = run_solver(prob, solver, time_limit_s, mip_gap,
+                         groups=merged_groups(models, [s.name for s in scenarios]))
     info = SolverInfo(solver, outcome.status, outcome.termination, outcome.objective, outcome.bound,
                       outcome.gap, outcome.seconds, build_seconds, prob.numVariables(),
                       sum(1 for v in prob.variables() if v.cat == pulp.LpInteger),
