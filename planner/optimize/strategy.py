@@ -29,7 +29,6 @@ from planner.optimize.branching import choice_bound
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Deadline, Group, dive
 
-
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s
 # against 17 s for dual simplex, on XL 25 s against about 100 s.
