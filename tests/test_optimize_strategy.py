@@ -53,7 +53,7 @@ def test_branching_on_a_run_recovers_the_optimum_the_lp_misses():
     root = hm.objective()
     assert root == pytest.approx(83_200)
     (choice,) = model.groups[0].choices
-    result = choice_bound(hm, choice, root, hm.values(), hm.reduced_costs(), float("inf"), Deadline(60))
+    result = choice_bound(hm, choice, float("inf"), Deadline(60))
     assert result.bound == pytest.approx(124_800)
     assert result.best_value == pytest.approx(124_800)
     assert result.best_option >= 0  # training beats the undone penalty

@@ -7,25 +7,26 @@ run takes exactly one option (a chip, a place and a start, or undone), so
     z* >= min_o LP(option o fixed)        for every choice,
 
 and the largest of these minima over the choices is a valid bound, usually far above the
-plain relaxation.  Options are tried in the order of a cheaper bound from the root LP's
-reduced costs: for an option whose variable is non-basic at zero with reduced cost d_o,
-LP(o fixed) >= z_LP + d_o.  Once that estimate reaches the best value found (or the bound
-the caller needs), the remaining options cannot lower the minimum and are skipped; the
-result stays valid if time runs out part way.
+plain relaxation.  The minimum is found by best-first bisection over the options (in the
+model's order: chip, then place, then start), as a branch-and-bound on the choice alone:
+the LP with only a subset S of the options allowed is a lower bound for every option in
+S; the subset with the lowest LP is split in two, until the lowest open subset is no
+lower than the best single option (or than the bound the caller needs).  Whole chips and
+sites that cannot host the run cheaply are pruned with one LP each.  The result stays
+valid if time runs out part way: it is then the lowest LP among the open subsets.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
 
 from planner.optimize.highs_model import HighsModel
-from planner.optimize.rounding import Choice, Deadline, fix_choice
+from planner.optimize.rounding import Choice, Deadline
 
-# Reduced costs satisfy dual feasibility only to HiGHS's tolerance (1e-7); the estimate
-# is shaded by this share of the root objective so it never overstates a bound.
-_SAFETY = 1e-7
+INF = float("inf")
 
 
 @dataclass(frozen=True)
@@ -38,49 +39,62 @@ class ChoiceBound:
     options: int          # options in all, counting none
 
 
-def _estimates(hm: HighsModel, choice: Choice, root: float, x: np.ndarray, d: np.ndarray) -> list:
-    """(estimate, option) pairs, cheapest first; -1 is "none"."""
-    shade = _SAFETY * max(abs(root), 1.0)
-    out = []
-    for k, col in enumerate(hm.cols(choice.options)):
-        gain = max(d[col], 0.0) if x[col] < 1e-9 else 0.0
-        out.append((root + gain - shade, k))
-    if choice.none is not None and choice.none.name in hm.index:
-        col = hm.index[choice.none.name]
-        gain = max(d[col], 0.0) if x[col] < 1e-9 else 0.0
-        out.append((root + gain - shade, -1))
-    else:
-        out.append((root - shade, -1))
-    return sorted(out)
+class _Subsets:
+    """LPs of one choice with only some of its options allowed."""
+
+    def __init__(self, hm: HighsModel, choice: Choice, deadline: Deadline) -> None:
+        self.hm, self.deadline, self.solved = hm, deadline, 0
+        self.cols = hm.cols(choice.options)
+        none = choice.none.name if choice.none is not None else None
+        self.none = np.array([hm.index[none]] if none in hm.index else [], np.int32)
+
+    def value(self, subset: tuple[int, ...]) -> float | None:
+        """LP objective with options outside ``subset`` at 0 and, when the choice has a
+        "none" variable and ``subset`` is not empty, that variable at 0 too; +inf when
+        infeasible, None when out of time."""
+        hm = self.hm
+        upper = np.zeros(len(self.cols))
+        upper[list(subset)] = 1.0
+        hm.set_bounds(self.cols, 0.0, upper)
+        if subset and len(self.none):
+            hm.fix(self.none, 0.0)
+        status = hm.solve(self.deadline.left())
+        self.solved += 1
+        value = hm.objective() if status == "optimal" else INF if status == "infeasible" else None
+        hm.restore_bounds(self.cols)  # invalidates the solution: read it first
+        hm.restore_bounds(self.none)
+        return value
 
 
-def _fixed_lp(hm: HighsModel, choice: Choice, option: int, deadline: Deadline) -> float | None:
-    """LP objective with ``option`` fixed: +inf when impossible, None when out of time."""
-    cols = hm.cols(choice.options)
-    fix_choice(hm, choice, option)
-    status = hm.solve(deadline.left())
-    value = hm.objective() if status == "optimal" else float("inf") if status == "infeasible" else None
-    hm.restore_bounds(cols)  # invalidates the solution: read it first
-    return value
-
-
-def choice_bound(hm: HighsModel, choice: Choice, root: float, x: np.ndarray, d: np.ndarray,
-                 enough: float, deadline: Deadline) -> ChoiceBound:
-    """Bound the MIP by branching on ``choice`` from the root LP (value ``root``, primal
-    ``x``, reduced costs ``d``).  Stops early once the bound reaches ``enough``."""
-    estimates = _estimates(hm, choice, root, x, d)
-    best, best_option, evaluated, bound = float("inf"), -1, 0, None
-    for estimate, option in estimates:
-        if estimate >= min(best, enough) or deadline.left() <= 0:
-            bound = min(best, estimate)
+def choice_bound(hm: HighsModel, choice: Choice, enough: float, deadline: Deadline) -> ChoiceBound:
+    """Bound the MIP by branching on ``choice``; stops early once the bound reaches
+    ``enough``.  Without a "none" variable (a choice row reading <= 1), every subset's
+    LP also allows none, which keeps each value a lower bound."""
+    lps = _Subsets(hm, choice, deadline)
+    best, best_option = INF, -1
+    if len(lps.none):
+        none = lps.value(())
+        if none is None:
+            return ChoiceBound(choice.name, -INF, -1, INF, lps.solved, len(lps.cols) + 1)
+        best = none
+    heap: list[tuple[float, tuple[int, ...]]] = []
+    pending = [tuple(range(len(lps.cols)))] if len(lps.cols) else []
+    parent = -INF  # lower bound of the subset being split (none yet: no bound)
+    while True:
+        if not pending:
+            if not heap or heap[0][0] >= min(best, enough):
+                break
+            parent, subset = heapq.heappop(heap)
+            pending = [subset[: len(subset) // 2], subset[len(subset) // 2:]]
+        part = pending.pop(0)
+        value = lps.value(part)
+        if value is None:  # out of time: the parts not solved keep their parent's bound
+            for rest in [part, *pending]:
+                heapq.heappush(heap, (parent, rest))
             break
-        value = _fixed_lp(hm, choice, option, deadline)
-        if value is None:
-            bound = min(best, estimate)
-            break
-        evaluated += 1
-        if value < best:
-            best, best_option = value, option
-    if bound is None:
-        bound = best
-    return ChoiceBound(choice.name, max(bound, root), best_option, best, evaluated, len(estimates))
+        if len(part) > 1:
+            heapq.heappush(heap, (value, part))
+        elif value < best:
+            best, best_option = value, part[0]
+    bound = min([best] + [value for value, _ in heap])
+    return ChoiceBound(choice.name, bound, best_option, best, lps.solved, len(lps.cols) + 1)

@@ -77,7 +77,7 @@ class _Search:
 def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
     hm.set_integrality(False)
     big = len(hm.variables) > _IPM_COLUMNS
-    status = hm.solve(deadline.left(), method="ipm" if big else "choose")
+    status = hm.solve(deadline.left(), method="ipm" if big else "choose", presolve=True)
     if status == "optimal":
         search.raise_bound(hm.objective())
         search.progress(f"LP relaxation: ${hm.objective():,.0f} "
@@ -89,10 +89,8 @@ def _reset(hm: HighsModel) -> None:
     hm.restore_bounds(np.arange(len(hm.variables), dtype=np.int32))
 
 
-def _branch(hm: HighsModel, groups: list[Group], search: _Search, root: tuple,
-            deadline: Deadline) -> dict[str, int]:
+def _branch(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> dict[str, int]:
     """Bound by branching on each choice; returns each choice's best option."""
-    z, x, d = root
     best: dict[str, int] = {}
     for group in groups:
         if group.rule != "choose":
@@ -100,7 +98,7 @@ def _branch(hm: HighsModel, groups: list[Group], search: _Search, root: tuple,
         for choice in group.choices:
             enough = (search.objective - search.mip_gap * abs(search.objective)
                       if search.values is not None else float("inf"))
-            result = choice_bound(hm, choice, z, x, d, enough, deadline)
+            result = choice_bound(hm, choice, enough, deadline)
             search.raise_bound(min(result.bound, search.objective))
             best[choice.name] = result.best_option
             search.progress(f"branching on {group.name} '{choice.name}': {result.evaluated} of "
@@ -114,7 +112,7 @@ def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> No
     if search.values is not None:
         hm.start_from(search.values)
     search.progress(f"HiGHS branch-and-bound for the remaining {deadline.left():.0f} s")
-    status = hm.solve(deadline.left(), search.mip_gap)
+    status = hm.solve(deadline.left(), search.mip_gap, presolve=True)
     search.raise_bound(hm.mip_bound())
     search.offer(hm.values() if hm.has_primal() else None, source="branch-and-bound")
     # HiGHS measures its gap against its own incumbent, which is ours or better
@@ -135,11 +133,10 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: fl
                           pulp.LpSolutionInfeasible if status == "infeasible" else pulp.LpSolutionUnbounded)
         return status, None
     if status == "optimal" and hm.integer.any():
-        root = (hm.objective(), hm.values(), hm.reduced_costs())
         search.offer(*dive(hm, groups, {}, deadline), source="rounding dive")
         if not search.closed() and deadline.left() > 0:
             _reset(hm)
-            preferred = _branch(hm, groups, search, root, deadline)
+            preferred = _branch(hm, groups, search, deadline)
             if not search.closed() and deadline.left() > 0 and preferred:
                 _reset(hm)
                 if hm.solve(deadline.left()) == "optimal":
