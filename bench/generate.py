@@ -95,7 +95,7 @@ class _Chip:
 def _round_sig(x: float, digits: int = 3) -> float:
     if x == 0:
         return 0.0
-    return float(round(x, digits - 1 - int(math.floor(math.log10(abs(x))))))
+    return float(round(x, digits - 1 - math.floor(math.log10(abs(x)))))
 
 
 def _chips(rng: np.random.Generator, spec: SizeSpec) -> tuple[list[ChipOffer], list[_Chip], dict]:
@@ -233,7 +233,7 @@ def _sites(rng, spec, offers, need, settings) -> list[Site]:
     T = spec.quarters
     p_med = float(np.median([o.power_kw_per_chip for o in offers if o.purchase_usd_per_chip]))
     pues = [round(float(rng.uniform(1.1, 1.45)), 2) for _ in range(spec.sites)]
-    t_bind = int(round(T * rng.uniform(0.3, 0.5)))
+    t_bind = round(T * rng.uniform(0.3, 0.5))
     total_kw = need[t_bind] * p_med * float(np.mean(pues))
     shares = rng.dirichlet(np.full(spec.sites, 3.0))
     return [Site(name=f"site-{chr(ord('A') + k)}",

@@ -149,7 +149,7 @@ class _Greedy:
             most = min(most, (p.site_cap_kw[s, t] - self.kw_used[s, t]) / per_chip + 1e-9)
             if s in p.site_slots:
                 most = min(most, p.site_slots[s] - self.slots_used[s, t])
-        return max(0, int(math.floor(most))) if most != math.inf else 0
+        return max(0, math.floor(most)) if most != math.inf else 0
 
     def _ownership_cost(self, c: str, s: str, o: int) -> float:
         """Discounted cost of one chip ordered in o: price + power - residual credit."""
@@ -289,7 +289,7 @@ class _Greedy:
             return False
         _key, ratio, c, s, o, most = best
         needed = short[w] / self.cap[w, c]
-        n = int(math.floor(needed + EPS))
+        n = math.floor(needed + EPS)
         if needed - n > ratio:          # the last, partly used chip still pays for itself
             n += 1
         n = min(n, most)
@@ -342,13 +342,13 @@ class _Greedy:
         # whole chips: reserved terms rounded up; their spare chips absorb on-demand need
         spare = defaultdict(float)
         for (c, k, start), x in res.items():
-            n = int(math.ceil(x - 1e-7))
+            n = math.ceil(x - 1e-7)
             if n > 0:
                 self.plan.reserve[c, k, start] = n
                 for t in range(start, min(self.T, start + k)):
                     spare[c, t] += n - x
         for (c, t), x in od.items():
-            n = int(math.ceil(x - spare[c, t] - 1e-7))
+            n = math.ceil(x - spare[c, t] - 1e-7)
             if n > 0:
                 self.plan.rent[c, t] = n
 
