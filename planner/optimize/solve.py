@@ -53,7 +53,7 @@ def _termination(prob: pulp.LpProblem) -> tuple[str, str]:
     return "error", "not_solved"
 
 
-def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if objective is None or bound is None:
         return None
     return abs(objective - bound) / max(abs(objective), 1e-9)
@@ -136,7 +136,7 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
         bound = _highs_bound(prob, objective, termination)
     else:
         bound = _cbc_bound(log, objective, termination) if status != "error" else None
-    gap = _relative_gap(objective, bound)
+    gap = relative_gap(objective, bound)
     return SolveOutcome(status, termination, objective, bound, gap, seconds,
                         _MESSAGES.get(termination, _NO_PLAN))
 
@@ -151,7 +151,7 @@ def _run_structured(prob, groups, time_limit_s: float, mip_gap: float, progress)
     status = {"optimal": "ok", "time_limit": "warning"}.get(termination, "error")
     objective = pulp.value(prob.objective) if status != "error" else None
     return SolveOutcome(status, termination, objective, bound if status != "error" else None,
-                        _relative_gap(objective, bound) if status != "error" else None,
+                        relative_gap(objective, bound) if status != "error" else None,
                         seconds, _MESSAGES.get(termination, _NO_PLAN))
 
 

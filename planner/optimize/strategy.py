@@ -5,7 +5,7 @@ its rounding heuristics rarely find a good plan when thousands of general intege
 coupled through fleets and power caps, and its bound hardly moves because training gangs
 are smeared across start quarters in the relaxation.  This solve takes them in turn:
 
-1. the LP relaxation: a bound z_LP and the reduced costs;
+1. the LP relaxation: a bound z_LP;
 2. a dive (:mod:`planner.optimize.rounding`) from the LP optimum: the first plan;
 3. if the gap is still open, a bound by branching on each training run's choice
    (:mod:`planner.optimize.branching`), and a second dive with each run at its best
@@ -28,15 +28,12 @@ import pulp
 from planner.optimize.branching import choice_bound
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Deadline, Group, dive
+from planner.optimize.solve import relative_gap
 
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s
 # against 17 s for dual simplex, on XL 25 s against about 100 s.
 _IPM_COLUMNS = 20_000
-
-
-def _gap(objective: float, bound: float) -> float:
-    return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
 class _Search:
@@ -68,7 +65,7 @@ class _Search:
     def gap(self) -> float:
         if self.values is None:
             return float("inf")
-        return _gap(self.objective, min(self.bound, self.objective))
+        return relative_gap(self.objective, min(self.bound, self.objective))
 
     def closed(self) -> bool:
         return self.proven or self.gap() <= self.mip_gap + 1e-12
