@@ -3,7 +3,7 @@
 The plan is costed with the MIP's own parameters (``planner.optimize.prepare``: prices
 after declines, capacities a_{w,c}, power caps K_{s,t}, lead times, availability, supply
 caps, existing fleet, reserved prices, gang sizes and durations) and the objective of
-docs/model.md (``planner/optimize/money.py``): mid-quarter discounting, straight-line
+docs/model.md (``planner/optimize/cost_terms.py``): mid-quarter discounting, straight-line
 residual credit at the horizon end for purchases, power at rated kW x PUE x
 power_draw_fraction for owned chips, rentals x hours per quarter, reserved terms charged
 only inside the horizon, existing chips sunk, unmet demand and undone runs at their
@@ -417,7 +417,7 @@ def _prefix(xs: list[float]) -> list[float]:
 
 
 def _costs(plan: GreedyPlan) -> dict[str, float]:
-    """Discounted cost per category, as planner/optimize/money.py writes the objective."""
+    """Discounted cost per category, as planner/optimize/cost_terms.py writes the objective."""
     p = plan.params
     T, H, d = p.horizon, p.hours_per_quarter, p.discount
     nominal = defaultdict(float)            # (category, t) -> undiscounted $
@@ -493,7 +493,7 @@ def cost_in_mip(plan: GreedyPlan, solver: str = "highs") -> float | None:
     import pulp
 
     from planner.optimize.model import build_model
-    from planner.optimize.solve import run_solver
+    from planner.optimize.solver import run_solver
 
     model = build_model(plan.params)
     v = model.variables

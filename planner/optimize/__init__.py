@@ -6,7 +6,7 @@ core's estimates into numeric parameters; ``build_model`` writes the MIP with on
 :class:`~planner.domain.PlanResult`.  The formulation is documented in docs/model.md.
 """
 
+from planner.optimize.deterministic import solve_plan
 from planner.optimize.parameters import Parameters, prepare
-from planner.optimize.run import solve_plan
 
 __all__ = ["Parameters", "prepare", "solve_plan"]

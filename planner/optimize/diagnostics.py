@@ -17,7 +17,7 @@ import pulp
 
 from planner.domain import DiagnosticRow
 from planner.optimize.parameters import Parameters
-from planner.optimize.solve import _silenced_stdout, _solver_command, constraint_items
+from planner.optimize.solver import _silenced_stdout, _solver_command, constraint_items
 from planner.optimize.variables import Variables
 
 _FAMILIES = {

@@ -18,8 +18,8 @@ from planner.domain import (
     StackRow,
     TrainingRow,
 )
+from planner.optimize.cost_terms import CostTerms
 from planner.optimize.fleet import expansion_kw
-from planner.optimize.money import CostTerms
 from planner.optimize.parameters import Parameters
 from planner.optimize.variables import Variables, cohorts
 

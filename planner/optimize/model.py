@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 import pulp
 
 from planner.domain import FixedDecisions
-from planner.optimize import fleet, money, serving
+from planner.optimize import cost_terms as terms
+from planner.optimize import fleet, serving
 from planner.optimize.fixing import define_fixed_decisions
 from planner.optimize.parameters import Parameters
 from planner.optimize.rounding import Choice, Group
@@ -39,7 +40,7 @@ FAMILIES = (
 class Model:
     prob: pulp.LpProblem
     variables: Variables
-    costs: money.CostTerms
+    costs: terms.CostTerms
     objective: pulp.LpAffineExpression
     groups: list[Group]
 
@@ -100,12 +101,12 @@ def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,
     prob = prob if prob is not None else pulp.LpProblem("fleet_plan", pulp.LpMinimize)
     target = Scoped(prob, prefix) if prefix else prob
     v = define_variables(prob, p, prefix)
-    costs = money.cost_terms(p, v)
-    objective = money.objective(p, costs)
+    costs = terms.cost_terms(p, v)
+    objective = terms.objective(p, costs)
     if own:
         prob += objective
     for define in FAMILIES:
         define(target, p, v)
-    money.define_budgets(target, p, v, costs)
+    terms.define_budgets(target, p, v, costs)
     define_fixed_decisions(p, v, fixed)
     return Model(prob, v, costs, objective, rounding_groups(p, v))

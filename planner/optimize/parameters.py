@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, ThroughputEstimate, TrainingEstimate
-from planner.optimize.costs import discount_factor, life_in_quarters, residual_fraction
+from planner.optimize.discounting import discount_factor, life_in_quarters, residual_fraction
 from planner.optimize.parameters_extra import add_extras
 
 SECONDS_PER_DAY = 86400.0

@@ -26,7 +26,7 @@ from planner.domain import (
 from planner.optimize import extract
 from planner.optimize.model import Model, build_model, merged_groups
 from planner.optimize.parameters import Parameters, prepare
-from planner.optimize.solve import run_solver
+from planner.optimize.solver import run_solver
 from planner.optimize.variables import _factory
 
 

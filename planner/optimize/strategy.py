@@ -28,7 +28,7 @@ import pulp
 from planner.optimize.branching import choice_bound
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Deadline, Group, dive
-from planner.optimize.solve import relative_gap
+from planner.optimize.solver import relative_gap
 
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s

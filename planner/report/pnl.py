@@ -41,7 +41,7 @@ PNL_COLUMNS = [
 
 
 def life_quarters(years: float) -> int:
-    """Useful life in whole quarters, at least one (as ``planner.optimize.costs``).
+    """Useful life in whole quarters, at least one (as ``planner.optimize.discounting``).
 
     >>> life_quarters(5), life_quarters(0.1), life_quarters(2.4)
     (20, 1, 10)

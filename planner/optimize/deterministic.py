@@ -17,7 +17,7 @@ from planner.optimize import extract
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
 from planner.optimize.parameters import prepare
-from planner.optimize.solve import run_solver
+from planner.optimize.solver import run_solver
 
 
 def _quiet(_: str) -> None:
