@@ -6,25 +6,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
-from planner import __version__
 from planner.domain import PlanInput, PlanResult
+from planner.pipeline import SolveOptions, load_workbook, plan
+from planner.report.runinfo import make_run_info, start_clock
+
+__all__ = ["PlanRun", "default_report_path", "load_workbook", "plan_workbook", "solve"]
 
 
 def _quiet(_: str) -> None:
     return None
-
-
-def load_workbook(path: str | Path) -> PlanInput:
-    """Read and validate an input workbook against the shipped chip and model catalogs."""
-    from planner.io.reader import read_workbook
-    from planner.perf.catalog import load_chips, load_models
-
-    return read_workbook(path, load_chips(), load_models())
 
 
 def default_report_path(workbook: str | Path) -> Path:
@@ -34,15 +27,8 @@ def default_report_path(workbook: str | Path) -> Path:
 
 def solve(inp: PlanInput, *, solver: str | None = None, time_limit_s: float | None = None,
           mip_gap: float | None = None, progress: Callable[[str], None] = _quiet) -> PlanResult:
-    """Performance estimates, then the MIP."""
-    from planner.optimize import solve_plan
-    from planner.perf.plan import phase_estimates, plan_estimates
-
-    progress("estimating throughput for every workload and chip")
-    throughput, training = plan_estimates(inp)
-    phases = phase_estimates(inp) if any(w.disaggregated for w in inp.workloads) else None
-    return solve_plan(inp, throughput, training, solver=solver, time_limit_s=time_limit_s,
-                      mip_gap=mip_gap, progress=progress, phases=phases)
+    """Performance estimates, then the MIP (:func:`planner.pipeline.plan`)."""
+    return plan(inp, SolveOptions(solver, time_limit_s, mip_gap), progress=progress)
 
 
 class PlanRun(tuple):
@@ -73,20 +59,13 @@ def plan_workbook(
     and its id is the returned value's ``run_id``."""
     from planner.report import write_csv, write_report
 
-    started = datetime.now(timezone.utc)
-    clock = time.perf_counter()
+    started, clock = start_clock()
     progress(f"reading {workbook}")
     inp = load_workbook(workbook)
     result = solve(inp, solver=solver, time_limit_s=time_limit_s, mip_gap=mip_gap,
                    progress=progress)
     out_path = Path(out) if out is not None else default_report_path(workbook)
-    run_info = {
-        "planner_version": __version__,
-        "run_seconds": time.perf_counter() - clock,
-        "started_at": started.isoformat(timespec="seconds"),
-        "input_file": Path(workbook).name,
-        "input_sha256": inp.source_sha256,
-    }
+    run_info = make_run_info(workbook, inp, started, clock)
     progress(f"writing {out_path}")
     report = write_report(result, inp, out_path, input_path=workbook, run_info=run_info)
     if csv_dir is not None:

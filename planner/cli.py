@@ -14,6 +14,7 @@ from pathlib import Path
 
 from planner import __version__, cli_ledger
 from planner.domain import PlannerError
+from planner.domain.status import Status, Termination
 
 
 def _progress(args: argparse.Namespace):
@@ -63,10 +64,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         cost = f"${obj:,.0f} NPV" if obj is not None else "no plan"
         print(f"{summary['termination']}: {cost}; report written to {report}"
               + cli_ledger.recorded(run.run_id, args.ledger))
-    if result.solver.status == "error":
+    if result.solver.status == Status.ERROR:
         print(f"planner: no plan: {result.solver.message}", file=sys.stderr)
         return 1
-    if result.solver.termination == "time_limit":
+    if result.solver.termination == Termination.TIME_LIMIT:
         print(f"planner: warning: {result.solver.message} (gap {summary['gap']})", file=sys.stderr)
     if result.has_unmet_demand:
         print(f"planner: warning: {result.unmet_demand_share:.1%} of demand is not met; "

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from planner.domain.status import Status
 from planner.ledger.schema import DEFAULT_LEDGER
 
 
@@ -78,7 +79,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
                      mip_gap=args.gap, progress=_progress(args))
     print(json.dumps(_replan_summary(outcome), indent=2) if args.json else _replan_text(outcome))
     result = outcome.result
-    if result is not None and result.solver.status == "error":
+    if result is not None and result.solver.status == Status.ERROR:
         print(f"planner: no plan: {result.solver.message}; the decisions kept from run "
               f"{outcome.previous_run} may not fit the updated workbook (power caps, site "
               "space, supply caps)", file=sys.stderr)

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
-from planner import __version__
 from planner.scenarios.jobs import SolveOptions
 
 
@@ -44,7 +42,7 @@ def _parallel(p: argparse.ArgumentParser) -> None:
 
 
 def _failures(outcomes, what: str) -> None:
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if not o.has_plan]
     if failed:
         print(f"planner: warning: {len(failed)} {what} solve(s) failed or were infeasible; "
               "see the Runs sheet", file=sys.stderr)
@@ -167,18 +165,17 @@ def add_hedge_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_hedge(args: argparse.Namespace) -> int:
     """``planner plan WORKBOOK --hedge``."""
     from planner.api import load_workbook
+    from planner.report.runinfo import make_run_info, start_clock
     from planner.scenarios.hedge import run_hedge
-    from planner.scenarios.report_common import check_out, default_out, now
+    from planner.scenarios.report_common import check_out, default_out
     from planner.scenarios.report_hedge import write_hedge
 
-    started, clock, progress = now(), time.perf_counter(), _progress(args)
+    (started, clock), progress = start_clock(), _progress(args)
     out = check_out(args.out or default_out(args.workbook, "hedge"), args.workbook)
     inp = _forecast_scenarios(args, load_workbook(args.workbook))
     a = run_hedge(inp, _options(args), cvar_weight=args.cvar_weight, alpha=args.alpha,
                   workers=args.workers, scheduler=args.scheduler, progress=progress)
-    info = {"planner_version": __version__, "run_seconds": time.perf_counter() - clock,
-            "started_at": started.isoformat(timespec="seconds")}
-    out = write_hedge(a, inp, args.workbook, out, info)
+    out = write_hedge(a, inp, args.workbook, out, make_run_info(args.workbook, inp, started, clock))
     summary = {"status": a.hedge.status, "termination": a.hedge.termination,
                "expected_cost_usd": a.expected_cost_usd, "cvar_usd": a.cvar_usd(),
                "eev_usd": a.eev_usd, "vss_usd": a.vss_usd, "wait_and_see_usd": a.wait_and_see_usd,

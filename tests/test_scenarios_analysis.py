@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 from optimize_fixtures import chip_a, chip_b, estimate, instance
 
-from planner.domain import Quarter
+from planner.domain import Estimates, Quarter
 from planner.domain.scenarios import Override, ScenarioSpec
 from planner.scenarios.hedge import run_hedge
 from planner.scenarios.sweep import sweep, tornado
@@ -26,7 +26,7 @@ def tiny(*scenarios: ScenarioSpec):
                                 demand_tokens_per_day=tuple(d / 2 for d in DEMAND))
     tp = {**tp, **{("batch", c): estimate(c, "batch", s) for c, s in (("A", 500), ("B", 250))}}
     inp = dataclasses.replace(inp, workloads=(chat, batch), scenarios=scenarios)
-    return inp, (tp, {})
+    return inp, Estimates(tp)
 
 
 def S(name: str, *overrides: Override, p: float = 1.0) -> ScenarioSpec:
@@ -92,7 +92,7 @@ def test_a_failed_solve_is_reported_and_does_not_sink_the_others():
     broken = S("broken", Override("rent_price", "multiply", 2.0, "A"))  # A has no rent price
     inp, est = tiny(broken, LOW)
     w = run_whatif(inp, workers=1, estimates=est)
-    assert w.optima["broken"].status == "failed"
+    assert w.optima["broken"].status == "error" and not w.optima["broken"].has_plan
     assert "has no rent price" in w.optima["broken"].message
     assert w.optima["base"].status == w.optima["low"].status == "ok"
     cells = {(c.plan_for, c.scenario): c for c in regret_matrix(w)}

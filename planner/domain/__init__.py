@@ -9,7 +9,7 @@ they only share what is defined here.
 from planner.domain.actuals import ACTUAL_KINDS, Actual
 from planner.domain.decisions import ALL_KINDS, FIRST_STAGE, FixedDecisions
 from planner.domain.errors import InputError, PlannerError, Problem
-from planner.domain.estimates import ThroughputEstimate, TrainingEstimate
+from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
 from planner.domain.hardware import PRECISIONS, ChipSpec, ModelSpec
 from planner.domain.inputs import (
     ApiOffer,
@@ -43,6 +43,7 @@ from planner.domain.results import (
     StackRow,
     TrainingRow,
 )
+from planner.domain.status import Status, Termination, has_plan
 
 __all__ = [
     "ACTUAL_KINDS",
@@ -59,6 +60,7 @@ __all__ = [
     "ChipOffer",
     "ChipSpec",
     "DiagnosticRow",
+    "Estimates",
     "ExistingChips",
     "Expansion",
     "ExpansionRow",
@@ -82,8 +84,11 @@ __all__ = [
     "SoftwareStack",
     "SolverInfo",
     "StackRow",
+    "Status",
+    "Termination",
     "ThroughputEstimate",
     "TrainingEstimate",
     "TrainingRow",
     "TrainingRun",
+    "has_plan",
 ]

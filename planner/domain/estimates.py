@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,17 @@ class TrainingEstimate:
     @property
     def chip_hours(self) -> float:
         return self.hours * self.chips
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Everything the performance core says about one plan's input, together.
+
+    ``throughput`` per (workload, chip); ``training`` per (run, chip); ``phases`` the
+    one-phase prefill and decode estimates per (workload, chip, phase) of workloads that
+    allow disaggregated serving (empty when none does).
+    """
+
+    throughput: dict[tuple[str, str], ThroughputEstimate]
+    training: dict[tuple[str, str], TrainingEstimate] = field(default_factory=dict)
+    phases: dict[tuple[str, str, str], ThroughputEstimate] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner.domain.estimates import ThroughputEstimate, TrainingEstimate
+from planner.domain.status import Status, Termination
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,8 @@ class SolverInfo:
     """
 
     solver: str
-    status: str
-    termination: str
+    status: Status
+    termination: Termination
     objective_usd: float | None
     best_bound_usd: float | None
     gap: float | None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from planner import __version__
 from planner.domain import ExistingChips, PlanInput, PlanResult
+from planner.domain.status import has_plan
 from planner.ledger.records import Decisions, RunHeader, plan_name, settings_dict, snapshot
 from planner.ledger.store import record_run
 
@@ -21,7 +22,7 @@ def new_header(inp: PlanInput, result: PlanResult, *, command: str, input_path: 
                as_of: str | None = None, note: str = "") -> RunHeader:
     """The header of a run not yet recorded (id 0), time-stamped now (UTC)."""
     s = result.solver
-    has_plan = s.status != "error" and bool(result.cashflow)
+    plan_made = has_plan(result)
     return RunHeader(
         id=0, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         command=command, plan_name=plan_name(input_path),
@@ -29,7 +30,7 @@ def new_header(inp: PlanInput, result: PlanResult, *, command: str, input_path: 
         settings=settings_dict(inp, s), start_quarter=str(inp.settings.start_quarter),
         quarters=inp.settings.quarters, solver=s.solver, status=s.status,
         termination=s.termination, objective_usd=s.objective_usd,
-        total_cost_usd=result.total_cost_usd if has_plan else None,
+        total_cost_usd=result.total_cost_usd if plan_made else None,
         best_bound_usd=s.best_bound_usd, gap=s.gap, predecessor=predecessor, as_of=as_of,
         report=str(report or ""), planner_version=__version__, note=note)
 

@@ -10,14 +10,13 @@ ended (the one before the as-of quarter).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from planner import __version__
 from planner.domain import PlanInput, PlannerError, PlanResult, Quarter
+from planner.domain.status import Status, has_plan
 from planner.ledger.capture import decisions_of, record_plan
 from planner.ledger.carry import Carry, carry_over
 from planner.ledger.changes import ChangeReport, accuracy_rows, add_to_report, change_rows
@@ -25,6 +24,8 @@ from planner.ledger.drivers import all_drivers, repricing_driver
 from planner.ledger.records import LedgerRun, RunHeader, plan_name, snapshot
 from planner.ledger.schema import DEFAULT_LEDGER
 from planner.ledger.store import AlreadyRecorded, find_runs, load_run
+from planner.pipeline import SolveOptions, estimates_for, load_workbook, plan
+from planner.report.runinfo import make_run_info, start_clock
 
 
 def _quiet(_: str) -> None:
@@ -74,7 +75,7 @@ def default_replan_path(workbook: str | Path, as_of: Quarter) -> Path:
 def already_done(runs: list[RunHeader], as_of: Quarter) -> RunHeader | None:
     """The latest re-plan with a plan as of ``as_of`` among ``runs``."""
     done = [r for r in runs if r.command == "replan" and r.as_of == str(as_of)
-            and r.status != "error"]
+            and r.status != Status.ERROR]
     return done[-1] if done else None
 
 
@@ -83,7 +84,7 @@ def previous_run(ledger: Path, runs: list[RunHeader], as_of: Quarter,
     """``chosen``, or the latest run of the plan with a plan made before ``as_of``."""
     if chosen is not None:
         return load_run(ledger, chosen)
-    earlier = [r for r in runs if r.status != "error"
+    earlier = [r for r in runs if r.status != Status.ERROR
                and (r.as_of is None or Quarter.parse(r.as_of) < as_of)]
     if not earlier:
         raise PlannerError(f"no previous plan of '{plan}' in the ledger {ledger}: run "
@@ -101,18 +102,13 @@ def check_fresh(inp: PlanInput, as_of: Quarter, workbook: Path) -> None:
             f"demand served in {ended} to its Actuals sheet")
 
 
-def _solve(carry: Carry, solver, time_limit_s, mip_gap, progress) -> PlanResult:
-    from planner.optimize import solve_plan
-    from planner.perf.plan import plan_estimates
-
-    progress("estimating throughput for every workload and chip")
-    throughput, training = plan_estimates(carry.inp)
+def _solve(carry: Carry, options: SolveOptions, progress) -> PlanResult:
+    est = estimates_for(carry.inp, None, progress)
     fixed = carry.fixed
     progress(f"re-optimising from {fixed.through} with {len(fixed.purchases)} purchase, "
              f"{len(fixed.rentals)} rental, {len(fixed.retirements)} sale and "
              f"{len(fixed.expansions)} expansion decision(s) kept")
-    return solve_plan(carry.inp, throughput, training, solver=solver, time_limit_s=time_limit_s,
-                      mip_gap=mip_gap, progress=progress, fixed=fixed)
+    return plan(carry.inp, options, fixed, est, progress=progress)
 
 
 def _repricing(prev: LedgerRun, result: PlanResult, as_of: Quarter) -> list:
@@ -122,15 +118,15 @@ def _repricing(prev: LedgerRun, result: PlanResult, as_of: Quarter) -> list:
 
 def _change_report(prev: LedgerRun, carry: Carry, result: PlanResult, as_of: Quarter) -> ChangeReport:
     new_inputs = snapshot(carry.inp, carry.carried)
-    has_plan = result.solver.status != "error" and bool(result.cashflow)
+    plan_made = has_plan(result)
     return ChangeReport(
         previous_run=prev.header.id, as_of=str(as_of),
         previous_cost_usd=prev.header.total_cost_usd,
-        new_cost_usd=result.total_cost_usd if has_plan else None,
-        rows=change_rows(prev.decisions, decisions_of(result), result.periods) if has_plan else [],
+        new_cost_usd=result.total_cost_usd if plan_made else None,
+        rows=change_rows(prev.decisions, decisions_of(result), result.periods) if plan_made else [],
         accuracy=accuracy_rows(prev.inputs, new_inputs),
         drivers=all_drivers(prev.inputs, new_inputs, as_of, carry.planned)
-        + (_repricing(prev, result, as_of) if has_plan else []),
+        + (_repricing(prev, result, as_of) if plan_made else []),
         notes=list(carry.notes), previous_start=prev.header.start_quarter,
         new_start=str(carry.inp.settings.start_quarter))
 
@@ -139,9 +135,7 @@ def _write(result: PlanResult, carry: Carry, workbook: Path, out: Path, report: 
            started: datetime, clock: float) -> Path:
     from planner.report import write_report
 
-    run_info = {"planner_version": __version__, "run_seconds": time.perf_counter() - clock,
-                "started_at": started.isoformat(timespec="seconds"),
-                "input_file": workbook.name, "input_sha256": carry.inp.source_sha256}
+    run_info = make_run_info(workbook, carry.inp, started, clock)
     path = write_report(result, carry.inp, out, input_path=workbook, run_info=run_info)
     return add_to_report(path, report)
 
@@ -153,9 +147,7 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
            mip_gap: float | None = None,
            progress: Callable[[str], None] = _quiet) -> ReplanOutcome:
     """Re-plan ``workbook`` (or the newest .xlsx in ``inputs_dir``) as of ``as_of``."""
-    from planner.api import load_workbook
-
-    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    started, clock = start_clock()
     if workbook is None:
         if inputs_dir is None:
             raise PlannerError("give a workbook or --inputs-dir")
@@ -171,7 +163,7 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
     inp = load_workbook(workbook)
     check_fresh(inp, as_of, workbook)
     carry = carry_over(prev, inp, as_of)
-    result = _solve(carry, solver, time_limit_s, mip_gap, progress)
+    result = _solve(carry, SolveOptions(solver, time_limit_s, mip_gap), progress)
     report = _change_report(prev, carry, result, as_of)
     out_path = Path(out) if out is not None else default_replan_path(workbook, as_of)
     progress(f"writing {out_path}")
@@ -180,7 +172,7 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
         run_id = record_plan(ledger, carry.inp, result, input_path=workbook, report=path,
                              command="replan", predecessor=prev.header.id, as_of=str(as_of),
                              note="\n".join(carry.notes), carried=carry.carried,
-                             once=not force and result.solver.status != "error")
+                             once=not force and result.solver.status != Status.ERROR)
     except AlreadyRecorded as exc:  # another re-plan of this quarter finished first
         return ReplanOutcome(exc.run_id, prev.header.id, str(as_of), skipped=True)
     return ReplanOutcome(run_id, prev.header.id, str(as_of), report=path, result=result,

@@ -21,6 +21,7 @@ from planner.domain import (
     RentalRow,
     RetirementRow,
 )
+from planner.domain.status import Status
 from planner.ledger.records import (
     ChipPrice,
     Cohort,
@@ -80,8 +81,8 @@ def _check(conn: sqlite3.Connection, path, header: RunHeader, once: bool) -> Non
         raise PlannerError(f"run {header.predecessor} is not in the ledger {path}")
     if once:
         done = conn.execute("SELECT max(id) FROM runs WHERE command = 'replan' AND "
-                            "plan_name = ? AND as_of = ? AND status != 'error'",
-                            (header.plan_name, header.as_of)).fetchone()[0]
+                            "plan_name = ? AND as_of = ? AND status != ?",
+                            (header.plan_name, header.as_of, Status.ERROR)).fetchone()[0]
         if done is not None:
             raise AlreadyRecorded(int(done), str(header.as_of))
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.domain.status import Termination
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Choice, Deadline
 
@@ -60,7 +61,7 @@ class _Subsets:
             hm.fix(self.none, 0.0)
         status = hm.solve(self.deadline.left())
         self.solved += 1
-        value = hm.objective() if status == "optimal" else INF if status == "infeasible" else None
+        value = hm.objective() if status == Termination.OPTIMAL else INF if status == Termination.INFEASIBLE else None
         hm.restore_bounds(self.cols)  # invalidates the solution: read it first
         hm.restore_bounds(self.none)
         return value

@@ -13,6 +13,7 @@ from planner.domain import (
     ThroughputEstimate,
     TrainingEstimate,
 )
+from planner.domain.status import Status
 from planner.optimize import extract
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
@@ -75,15 +76,10 @@ def solve_plan(
         constraints=prob.numConstraints(), time_limit_s=time_limit_s, mip_gap=mip_gap,
         message=outcome.message,
     )
-    result = PlanResult(solver=info, periods=params.periods,
-                        throughput=list(throughput.values()),
-                        training_estimates=list((training or {}).values()))
-    if outcome.status == "error":
-        return result
-    for name in ("purchases", "rentals", "retirements", "fleet", "allocation", "api_usage",
-                 "capacity", "power", "training", "expansions", "stacks_adopted"):
-        setattr(result, name, getattr(extract, name)(params, variables))
-    result.cashflow = extract.cashflow(params, model.costs)
+    if outcome.status == Status.ERROR:
+        return PlanResult(solver=info, periods=params.periods, throughput=list(throughput.values()),
+                          training_estimates=list((training or {}).values()))
+    result = extract.plan_result(params, variables, model.costs, info, throughput, training)
     if not relax and diagnose:
         progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
         binding = shadow_prices(prob, params, solver, time_limit_s)

@@ -17,7 +17,7 @@ import pulp
 
 from planner.domain import DiagnosticRow
 from planner.optimize.parameters import Parameters
-from planner.optimize.solver import _silenced_stdout, _solver_command, constraint_items
+from planner.optimize.solver import constraint_items, silenced_stdout, solver_command
 from planner.optimize.variables import Variables
 
 _FAMILIES = {
@@ -56,8 +56,8 @@ def _describe(name: str, p: Parameters) -> tuple[str, str, str, str] | None:
 def shadow_prices(prob: pulp.LpProblem, p: Parameters, solver: str, time_limit_s: float) -> list[DiagnosticRow]:
     """Fix integers from below, re-solve the LP, report binding constraints' duals."""
     _fix_integers_from_below(prob)
-    with _silenced_stdout():
-        prob.solve(_solver_command(solver, time_limit_s, 0.0, None))
+    with silenced_stdout():
+        prob.solve(solver_command(solver, time_limit_s, 0.0, None))
     if prob.status != pulp.LpStatusOptimal:
         return []
     rows = []

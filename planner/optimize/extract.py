@@ -11,10 +11,12 @@ from planner.domain import (
     CashFlowRow,
     ExpansionRow,
     FleetRow,
+    PlanResult,
     PowerRow,
     PurchaseRow,
     RentalRow,
     RetirementRow,
+    SolverInfo,
     StackRow,
     TrainingRow,
 )
@@ -192,3 +194,20 @@ def cashflow(p: Parameters, costs: CostTerms) -> list[CashFlowRow]:
             resale_usd=-m["resale"], api_usd=m["api"], expansion_usd=m["expansion"],
             stack_usd=m["stack"]))
     return rows
+
+
+#: PlanResult field -> the function that extracts it.
+RECORDS = {"purchases": purchases, "rentals": rentals, "retirements": retirements, "fleet": fleet,
+           "allocation": allocation, "api_usage": api_usage, "capacity": capacity, "power": power,
+           "training": training, "expansions": expansions, "stacks_adopted": stacks_adopted}
+
+
+def plan_result(p: Parameters, v: Variables, costs: CostTerms, info: SolverInfo,
+                throughput: dict, training_estimates: dict | None) -> PlanResult:
+    """A solved model's PlanResult: every record, the cash flow and the estimates used."""
+    result = PlanResult(solver=info, periods=p.periods, throughput=list(throughput.values()),
+                        training_estimates=list((training_estimates or {}).values()))
+    for name, records in RECORDS.items():
+        setattr(result, name, records(p, v))
+    result.cashflow = cashflow(p, costs)
+    return result

@@ -16,6 +16,8 @@ import math
 import numpy as np
 import pulp
 
+from planner.domain.status import Termination
+
 INF = math.inf
 
 
@@ -103,23 +105,23 @@ class HighsModel:
         if mip_gap is not None:
             self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
         status = self._run(time_limit_s)
-        if status == "error":
+        if status == Termination.ERROR:
             self.highs.clearSolver()
             status = self._run(time_limit_s)
         return status
 
-    def _run(self, time_limit_s: float) -> str:
+    def _run(self, time_limit_s: float) -> Termination:
         hs = _highspy()
         self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
         self.highs.run()
-        return {hs.HighsModelStatus.kOptimal: "optimal",
-                hs.HighsModelStatus.kInfeasible: "infeasible",
-                hs.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-                hs.HighsModelStatus.kUnbounded: "unbounded",
-                hs.HighsModelStatus.kTimeLimit: "time_limit",
-                hs.HighsModelStatus.kInterrupt: "time_limit",
-                hs.HighsModelStatus.kIterationLimit: "time_limit",
-                }.get(self.highs.getModelStatus(), "error")
+        return {hs.HighsModelStatus.kOptimal: Termination.OPTIMAL,
+                hs.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
+                hs.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
+                hs.HighsModelStatus.kUnbounded: Termination.UNBOUNDED,
+                hs.HighsModelStatus.kTimeLimit: Termination.TIME_LIMIT,
+                hs.HighsModelStatus.kInterrupt: Termination.TIME_LIMIT,
+                hs.HighsModelStatus.kIterationLimit: Termination.TIME_LIMIT,
+                }.get(self.highs.getModelStatus(), Termination.ERROR)
 
     def objective(self) -> float:
         return float(self.highs.getInfo().objective_function_value)

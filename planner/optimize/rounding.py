@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.domain.status import Termination
 from planner.optimize.highs_model import HighsModel
 
 EPS = 1e-6
@@ -86,9 +87,9 @@ def _choose(hm: HighsModel, choice: Choice, preferred: int | None, deadline: Dea
     for pick in order[:4]:
         fix_choice(hm, choice, pick)
         status = hm.solve(deadline.left())
-        if status == "optimal":
+        if status == Termination.OPTIMAL:
             return
-        if status != "infeasible":
+        if status != Termination.INFEASIBLE:
             break
     raise DiveFailed(f"choice '{choice.name}': {status}")
 
@@ -114,11 +115,11 @@ def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share
             pick, values = idx[order[:k]], target[order[:k]]
             hm.fix(cols[pick], values)
             status = hm.solve(deadline.left())
-            if status == "optimal":
+            if status == Termination.OPTIMAL:
                 done[pick] = True
                 break
             hm.restore_bounds(cols[pick])
-            if status != "infeasible":
+            if status != Termination.INFEASIBLE:
                 raise DiveFailed(f"LP {status} while rounding")
             if k > 1:
                 k //= 2
@@ -127,7 +128,7 @@ def _round(hm: HighsModel, cols: np.ndarray, up: bool, deadline: Deadline, share
             other = math.floor(x[i]) if value > x[i] else math.ceil(x[i])
             hm.fix(cols[[i]], [other])
             status = hm.solve(deadline.left())
-            if status != "optimal":
+            if status != Termination.OPTIMAL:
                 hm.restore_bounds(cols[[i]])
                 raise DiveFailed(f"{hm.variables[cols[i]].name} fits neither way ({status})")
             done[i] = True

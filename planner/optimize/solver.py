@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import pulp
 
 from planner.domain import PlannerError
+from planner.domain.status import Status, Termination, status_of
 
 SOLVERS = ("cbc", "highs")
 
 
 @dataclass(frozen=True)
 class SolveOutcome:
-    status: str        # ok | warning | error
-    termination: str   # optimal | time_limit | infeasible | unbounded | not_solved | error
+    status: Status
+    termination: Termination
     objective: float | None
     bound: float | None
     gap: float | None
@@ -40,17 +41,18 @@ def constraint_items(prob: pulp.LpProblem):
     return list(cons.items())
 
 
-def _termination(prob: pulp.LpProblem) -> tuple[str, str]:
+def pulp_termination(prob: pulp.LpProblem) -> Termination:
+    """The one mapping from PuLP's ``sol_status`` (and ``status``) to a termination."""
     sol = prob.sol_status
     if sol == pulp.LpSolutionOptimal:
-        return "ok", "optimal"
+        return Termination.OPTIMAL
     if sol == pulp.LpSolutionIntegerFeasible:
-        return "warning", "time_limit"
+        return Termination.TIME_LIMIT
     if sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
-        return "error", "infeasible"
+        return Termination.INFEASIBLE
     if sol == pulp.LpSolutionUnbounded or prob.status == pulp.LpStatusUnbounded:
-        return "error", "unbounded"
-    return "error", "not_solved"
+        return Termination.UNBOUNDED
+    return Termination.NOT_SOLVED
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -59,16 +61,16 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-def _cbc_bound(log: str, objective: float | None, termination: str) -> float | None:
+def _cbc_bound(log: str, objective: float | None, termination: Termination) -> float | None:
     """Best bound from CBC's log; failing that, a proven optimum's bound is its objective."""
     for pattern in (r"Lower bound:\s+(-?[\d.eE+]+)", r"best possible\s+(-?[\d.eE+]+)"):
         found = re.findall(pattern, log)
         if found:
             return float(found[-1])
-    return objective if termination == "optimal" else None
+    return objective if termination == Termination.OPTIMAL else None
 
 
-def _solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: str | None):
+def solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: str | None):
     if name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
                                  logPath=log_path, threads=1)
@@ -81,7 +83,7 @@ def _solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: st
 
 
 @contextmanager
-def _silenced_stdout():
+def silenced_stdout():
     """HiGHS prints its banner on file descriptor 1 even with output off; keep stdout
     clean for ``--json`` by pointing fd 1 at /dev/null while the solver runs."""
     sys.stdout.flush()
@@ -96,10 +98,10 @@ def _silenced_stdout():
         os.close(devnull)
 
 
-_MESSAGES = {"optimal": "optimal within the requested gap",
-             "time_limit": "stopped at the time limit: best plan found, not proven optimal",
-             "infeasible": "the model is infeasible",
-             "unbounded": "the model is unbounded"}
+_MESSAGES = {Termination.OPTIMAL: "optimal within the requested gap",
+             Termination.TIME_LIMIT: "stopped at the time limit: best plan found, not proven optimal",
+             Termination.INFEASIBLE: "the model is infeasible",
+             Termination.UNBOUNDED: "the model is unbounded"}
 _NO_PLAN = "the solver found no plan"
 
 
@@ -112,30 +114,31 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     then HiGHS's branch-and-bound); otherwise the solver runs on the problem as it is.
     """
     if name == "highs" and groups is not None:
-        _solver_command(name, time_limit_s, mip_gap, None)  # says so if highspy is missing
+        solver_command(name, time_limit_s, mip_gap, None)  # says so if highspy is missing
         return _run_structured(prob, groups, time_limit_s, mip_gap, progress or (lambda _m: None))
     fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
     os.close(fd)
     try:
-        command = _solver_command(name, time_limit_s, mip_gap, log_path if name == "cbc" else None)
+        command = solver_command(name, time_limit_s, mip_gap, log_path if name == "cbc" else None)
         start = time.perf_counter()
         try:
-            with _silenced_stdout():
+            with silenced_stdout():
                 prob.solve(command)
         except pulp.PulpSolverError as exc:
-            return SolveOutcome("error", "error", None, None, None,
+            return SolveOutcome(Status.ERROR, Termination.ERROR, None, None, None,
                                 time.perf_counter() - start, f"solver failed: {exc}")
         seconds = time.perf_counter() - start
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
     finally:
         os.unlink(log_path)
-    status, termination = _termination(prob)
-    objective = pulp.value(prob.objective) if status != "error" else None
-    if name == "highs" and status != "error":
+    termination = pulp_termination(prob)
+    status = status_of(termination)
+    objective = pulp.value(prob.objective) if status != Status.ERROR else None
+    if name == "highs" and status != Status.ERROR:
         bound = _highs_bound(prob, objective, termination)
     else:
-        bound = _cbc_bound(log, objective, termination) if status != "error" else None
+        bound = _cbc_bound(log, objective, termination) if status != Status.ERROR else None
     gap = relative_gap(objective, bound)
     return SolveOutcome(status, termination, objective, bound, gap, seconds,
                         _MESSAGES.get(termination, _NO_PLAN))
@@ -145,19 +148,19 @@ def _run_structured(prob, groups, time_limit_s: float, mip_gap: float, progress)
     from planner.optimize.strategy import solve_structured
 
     start = time.perf_counter()
-    with _silenced_stdout():
+    with silenced_stdout():
         termination, bound = solve_structured(prob, groups, time_limit_s, mip_gap, progress)
     seconds = time.perf_counter() - start
-    status = {"optimal": "ok", "time_limit": "warning"}.get(termination, "error")
-    objective = pulp.value(prob.objective) if status != "error" else None
-    return SolveOutcome(status, termination, objective, bound if status != "error" else None,
-                        relative_gap(objective, bound) if status != "error" else None,
+    status = status_of(termination)
+    objective = pulp.value(prob.objective) if status != Status.ERROR else None
+    return SolveOutcome(status, termination, objective, bound if status != Status.ERROR else None,
+                        relative_gap(objective, bound) if status != Status.ERROR else None,
                         seconds, _MESSAGES.get(termination, _NO_PLAN))
 
 
-def _highs_bound(prob: pulp.LpProblem, objective: float | None, termination: str) -> float | None:
+def _highs_bound(prob: pulp.LpProblem, objective: float | None, termination: Termination) -> float | None:
     info = prob.solverModel.getInfo()
     bound = getattr(info, "mip_dual_bound", None)
     if bound is None or not (abs(bound) < 1e30):
-        return objective if termination == "optimal" else None
+        return objective if termination == Termination.OPTIMAL else None
     return float(bound)

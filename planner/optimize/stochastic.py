@@ -23,6 +23,7 @@ from planner.domain import (
     ThroughputEstimate,
     TrainingEstimate,
 )
+from planner.domain.status import Status
 from planner.optimize import extract
 from planner.optimize.model import Model, build_model, merged_groups
 from planner.optimize.parameters import Parameters, prepare
@@ -37,6 +38,7 @@ class Scenario:
     inp: PlanInput
     throughput: dict[tuple[str, str], ThroughputEstimate]
     training: dict[tuple[str, str], TrainingEstimate] = field(default_factory=dict)
+    phases: dict[tuple[str, str, str], ThroughputEstimate] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,7 +105,7 @@ def solve_hedged(scenarios: list[Scenario], first_stage_quarters: int, *, solver
     _check(scenarios, alpha, cvar_weight)
     start = time.perf_counter()
     prob = pulp.LpProblem("hedged_plan", pulp.LpMinimize)
-    params = [prepare(s.inp, s.throughput, s.training) for s in scenarios]
+    params = [prepare(s.inp, s.throughput, s.training, s.phases or None) for s in scenarios]
     models = [build_model(p, prob=prob, prefix=f"s{k}_") for k, p in enumerate(params)]
     define_nonanticipativity(prob, [_first_stage_vars(p, m, first_stage_quarters)
                                     for p, m in zip(params, models)])
@@ -118,19 +120,11 @@ def solve_hedged(scenarios: list[Scenario], first_stage_quarters: int, *, solver
                       sum(1 for v in prob.variables() if v.cat == pulp.LpInteger),
                       prob.numConstraints(), time_limit_s, mip_gap, outcome.message)
     results: dict[str, PlanResult] = {}
-    if outcome.status != "error":
+    if outcome.status != Status.ERROR:
         for s, p, m in zip(scenarios, params, models):
-            results[s.name] = _extract(p, m, info)
+            results[s.name] = extract.plan_result(p, m.variables, m.costs, info, s.throughput,
+                                                  s.training)
     expected = (sum(pk * pulp.value(m.objective) for pk, m in zip(probs, models))
-                if outcome.status != "error" else None)
+                if outcome.status != Status.ERROR else None)
     return HedgeResult(info, expected, pulp.value(cvar) if cvar is not None and expected is not None else None,
                        first_stage_quarters, results, {s.name: s.probability for s in scenarios})
-
-
-def _extract(p: Parameters, m: Model, info: SolverInfo) -> PlanResult:
-    result = PlanResult(solver=info, periods=p.periods)
-    for name in ("purchases", "rentals", "retirements", "fleet", "allocation", "api_usage",
-                 "capacity", "power", "training", "expansions", "stacks_adopted"):
-        setattr(result, name, getattr(extract, name)(p, m.variables))
-    result.cashflow = extract.cashflow(p, m.costs)
-    return result

@@ -25,6 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import pulp
 
+from planner.domain.status import Termination
 from planner.optimize.branching import choice_bound
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Deadline, Group, dive
@@ -75,7 +76,7 @@ def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
     hm.set_integrality(False)
     big = len(hm.variables) > _IPM_COLUMNS
     status = hm.solve(deadline.left(), method="ipm" if big else "choose", presolve=True)
-    if status == "optimal":
+    if status == Termination.OPTIMAL:
         search.raise_bound(hm.objective())
         search.progress(f"LP relaxation: ${hm.objective():,.0f} "
                         f"({time.perf_counter() - search.started:.1f} s)")
@@ -113,7 +114,7 @@ def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> No
     search.raise_bound(hm.mip_bound())
     search.offer(hm.values() if hm.has_primal() else None, source="branch-and-bound")
     # HiGHS measures its gap against its own incumbent, which is ours or better
-    search.proven = status == "optimal" and search.values is not None
+    search.proven = status == Termination.OPTIMAL and search.values is not None
 
 
 def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: float,
@@ -125,20 +126,20 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: fl
     hm = HighsModel(prob)
     search = _Search(hm, mip_gap, progress)
     status = _relaxation(hm, search, deadline)
-    if status in ("infeasible", "unbounded"):
-        prob.assignStatus(pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusUnbounded,
-                          pulp.LpSolutionInfeasible if status == "infeasible" else pulp.LpSolutionUnbounded)
+    if status in (Termination.INFEASIBLE, Termination.UNBOUNDED):
+        prob.assignStatus(pulp.LpStatusInfeasible if status == Termination.INFEASIBLE else pulp.LpStatusUnbounded,
+                          pulp.LpSolutionInfeasible if status == Termination.INFEASIBLE else pulp.LpSolutionUnbounded)
         return status, None
-    if status == "optimal" and hm.integer.any():
+    if status == Termination.OPTIMAL and hm.integer.any():
         search.offer(*dive(hm, groups, {}, deadline), source="rounding dive")
         if not search.closed() and deadline.left() > 0:
             _reset(hm)
             preferred = _branch(hm, groups, search, deadline)
             if not search.closed() and deadline.left() > 0 and preferred:
                 _reset(hm)
-                if hm.solve(deadline.left()) == "optimal":
+                if hm.solve(deadline.left()) == Termination.OPTIMAL:
                     search.offer(*dive(hm, groups, preferred, deadline), source="dive from the best options")
-    elif status == "optimal":
+    elif status == Termination.OPTIMAL:
         search.offer(hm.values(), source="linear program")
     if not search.closed() and deadline.left() > 0 and hm.integer.any():
         _branch_and_bound(hm, search, deadline)
@@ -148,11 +149,11 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: fl
 def _finish(prob: pulp.LpProblem, hm: HighsModel, search: _Search) -> tuple[str, float | None]:
     if search.values is None:
         prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
-        return "not_solved", None
+        return Termination.NOT_SOLVED, None
     hm.write_back(search.values)
     bound = min(search.bound, search.objective)
     if search.closed():
         prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
-        return "optimal", bound
+        return Termination.OPTIMAL, bound
     prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
-    return "time_limit", bound
+    return Termination.TIME_LIMIT, bound

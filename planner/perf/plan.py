@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 
 from planner.domain.errors import PlannerError
-from planner.domain.estimates import ThroughputEstimate, TrainingEstimate
+from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import InferenceWorkload, MeasuredThroughput, PlanInput, TrainingRun
 from planner.domain.names import find_by_name, normalise
@@ -174,3 +174,10 @@ def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEsti
                     chip, model, w.precision, w.prompt_tokens, w.output_tokens,
                     w.ttft_ms, w.tpot_ms, phase)
     return out
+
+
+def estimate(inp: PlanInput) -> Estimates:
+    """Every estimate a plan of ``inp`` needs: throughput and training per chip offer, and
+    the prefill and decode estimates of workloads that allow disaggregated serving."""
+    throughput, training = plan_estimates(inp)
+    return Estimates(throughput, training, phase_estimates(inp))

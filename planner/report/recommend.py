@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.domain import PlanInput, PlanResult, RentalRow
+from planner.domain.status import Status, Termination
 from planner.report.metrics import budget_overruns, training_shortfalls
 from planner.report.tables import quarter_key, vintage_quarter
 
@@ -38,7 +39,7 @@ def span(first: str, last: str) -> str:
 
 
 def is_time_limited(result: PlanResult) -> bool:
-    return result.solver.termination == "time_limit" or result.solver.status == "warning"
+    return result.solver.termination == Termination.TIME_LIMIT or result.solver.status == Status.WARNING
 
 
 def warnings(result: PlanResult, inp: PlanInput) -> list[str]:
@@ -46,13 +47,13 @@ def warnings(result: PlanResult, inp: PlanInput) -> list[str]:
     s = result.solver
     gap = "gap unknown" if s.gap is None else f"gap {s.gap:.1%}"
     out = []
-    if s.status == "error":
+    if s.status == Status.ERROR:
         detail = f": {s.message}" if s.message else ""
         out.append(f"ERROR: the solver found no plan ({s.termination}){detail}. "
                    "The tables in this report are empty or partial.")
-    elif s.termination == "time_limit":
+    elif s.termination == Termination.TIME_LIMIT:
         out.append(f"WARNING: solver stopped at its time limit; plan is not proven optimal, {gap}.")
-    elif s.status == "warning":
+    elif s.status == Status.WARNING:
         out.append(f"WARNING: solver ended with '{s.termination}'; plan is not proven "
                    f"optimal, {gap}.")
     unmet = result.unmet_demand_share
@@ -227,7 +228,7 @@ def sentences(result: PlanResult, inp: PlanInput) -> list[str]:
     periods = result.periods or [str(q) for q in inp.periods]
     horizon = f"{periods[0]}–{periods[-1]}" if periods else "the horizon"
     rate = inp.settings.discount_rate_per_year
-    if result.solver.status == "error":
+    if result.solver.status == Status.ERROR:
         return [f"No plan: the solver found none for {horizon}. See the Solver sheet."]
     head = (f"Lowest-cost plan for {horizon}: total cost of ownership "
             f"{money(result.total_cost_usd)} (net present value at {rate:.1%} a year).")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from planner import __version__
@@ -33,3 +35,17 @@ def resolve(inp: PlanInput, input_path: str | os.PathLike | None,
     info.setdefault("run_seconds", None)
     info.setdefault("started_at", "")
     return info
+
+
+def start_clock() -> tuple[datetime, float]:
+    """When a run starts: the UTC time and a monotonic clock reading."""
+    return datetime.now(timezone.utc), time.perf_counter()
+
+
+def make_run_info(workbook: str | os.PathLike, inp: PlanInput, started: datetime,
+                  clock: float) -> dict:
+    """What a report says about its run (built here only): version, seconds since
+    ``clock``, start time, input file name and hash."""
+    return {"planner_version": __version__, "run_seconds": time.perf_counter() - clock,
+            "started_at": started.isoformat(timespec="seconds"),
+            "input_file": Path(workbook).name, "input_sha256": inp.source_sha256}

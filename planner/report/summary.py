@@ -7,6 +7,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from planner.domain import PlanInput, PlanResult
+from planner.domain.status import Status
 from planner.report import metrics, recommend
 from planner.report.pnl import total_operating_cost
 from planner.report.styles import (
@@ -213,7 +214,7 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
     for sentence in recommend.sentences(result, inp):
         put(ws, row, 1, sentence)
         row += 1
-    if result.solver.status != "error":  # without a plan there are no figures to show
+    if result.solver.status != Status.ERROR:  # without a plan there are no figures to show
         row = _headline(ws, row + 1, result, inp)
         row = _spend_by_year(ws, row + 1, result, inp)
         row = _cost_per_token(ws, row + 1, result, inp)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.domain import PlanInput, PlannerError
+from planner.domain.estimates import Estimates
 from planner.domain.names import normalise
 from planner.domain.scenarios import BASE, ScenarioSpec
 from planner.scenarios.jobs import DEFAULT_OPTIONS, Job, Outcome, SolveOptions
@@ -115,7 +116,7 @@ def cvar(costs: dict[str, float], probs: dict[str, float], alpha: float) -> floa
 def run_hedge(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS, *,
               cvar_weight: float = 0.0, alpha: float = 0.9, workers: int | None = None,
               scheduler: str | None = None, progress: Callable[[str], None] = lambda _m: None,
-              estimates: tuple | None = None) -> HedgeAnalysis:
+              estimates: Estimates | None = None) -> HedgeAnalysis:
     """Solve the hedged plan over the workbook's scenarios and value it."""
     scenarios = list(inp.scenarios)
     if not scenarios:

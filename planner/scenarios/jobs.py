@@ -8,22 +8,24 @@ from __future__ import annotations
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
+from planner.domain.estimates import Estimates
 from planner.domain.scenarios import ScenarioSpec
+from planner.domain.status import Status, Termination, has_plan
+from planner.pipeline import (
+    DEFAULT_OPTIONS,
+    HedgeCase,
+    SolveOptions,
+    estimates_for,
+    plan,
+    plan_hedged,
+)
+from planner.scenarios.feasible import executable
+from planner.scenarios.overrides import apply_scenario, scale_estimates
 
-
-@dataclass(frozen=True)
-class SolveOptions:
-    """Overrides of the workbook's solver settings (None keeps the workbook's)."""
-
-    solver: str | None = None
-    time_limit_s: float | None = None
-    mip_gap: float | None = None
-
-
-DEFAULT_OPTIONS = SolveOptions()
+__all__ = ["DEFAULT_OPTIONS", "Job", "Outcome", "SolveOptions", "run_job"]
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,13 @@ class Job:
     plan_from: str = ""
     keep_result: bool = True
     hedge: tuple = ()  # (scenarios, first_stage_quarters, cvar_weight, alpha) for kind hedge
-    estimates: tuple | None = None  # (throughput, training) of the base; None: estimate here
+    estimates: Estimates | None = None  # the base's; None: estimate here
 
 
 @dataclass
 class Outcome:
-    """What came of a job.  ``status``: ``ok``, ``time_limit`` (a plan, not proven within
-    the gap) or ``failed`` (no plan: infeasible, solver error or an exception).
+    """What came of a job.  ``status``: ``ok``, ``warning`` (a plan, not proven within
+    the gap: the time limit) or ``error`` (no plan: infeasible, solver error or an exception).
     ``objective_usd`` includes the priced shortfall; ``total_cost_usd`` does not."""
 
     key: str
@@ -55,8 +57,8 @@ class Outcome:
     scenario: str
     plan_from: str
     overrides: str
-    status: str
-    termination: str = ""
+    status: Status
+    termination: Termination | str = ""
     message: str = ""
     total_cost_usd: float | None = None
     objective_usd: float | None = None
@@ -72,20 +74,15 @@ class Outcome:
 
     @property
     def has_plan(self) -> bool:
-        return self.status != "failed"
-
-
-def _status(result: PlanResult) -> str:
-    if result.solver.status == "error":
-        return "failed"
-    return "time_limit" if result.solver.termination == "time_limit" else "ok"
+        return self.status != Status.ERROR
 
 
 def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
     s = result.solver
-    out.status, out.termination, out.message = _status(result), s.termination, s.message
+    out.status = s.status if has_plan(result) else Status.ERROR
+    out.termination, out.message = s.termination, s.message
     out.solve_seconds = s.solve_seconds
-    if out.status != "failed":
+    if out.has_plan:
         out.total_cost_usd = result.total_cost_usd
         out.objective_usd = s.objective_usd
         out.gap = s.gap
@@ -95,59 +92,42 @@ def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
         out.result = result
 
 
-def _phases(inp: PlanInput, spec: ScenarioSpec) -> dict | None:
-    """Prefill and decode estimates for disaggregated workloads (as planner.api.solve)."""
-    from planner.perf.plan import phase_estimates
-    from planner.scenarios.overrides import scale_throughput
-
-    if not any(w.disaggregated for w in inp.workloads):
-        return None
-    return scale_throughput(phase_estimates(inp), spec)
-
-
 def _solve(job: Job, out: Outcome) -> None:
-    from planner.optimize import solve_plan
-    from planner.perf.plan import plan_estimates
-    from planner.scenarios.feasible import executable
-    from planner.scenarios.overrides import apply_scenario, scale_throughput
-
     inp = apply_scenario(job.inp, job.scenario)
-    throughput, training = job.estimates or plan_estimates(inp)
-    throughput = scale_throughput(throughput, job.scenario)
+    est = scale_estimates(estimates_for(inp, job.estimates), job.scenario)
     fixed = job.fixed
     if fixed is not None:
-        fixed, out.dropped = executable(inp, throughput, training, fixed)
-    o = job.options
-    result = solve_plan(inp, throughput, training, solver=o.solver, time_limit_s=o.time_limit_s,
-                        mip_gap=o.mip_gap, diagnose=False, fixed=fixed,
-                        phases=_phases(inp, job.scenario))
-    _summarise(job, out, result)
+        fixed, out.dropped = executable(inp, est.throughput, est.training, fixed)
+    _summarise(job, out, plan(inp, replace(job.options, diagnose=False), fixed, est))
 
 
 def _solve_hedge(job: Job, out: Outcome) -> None:
-    from planner.scenarios.hedge_solve import solve_hedge_job
-
-    hedge = solve_hedge_job(job.inp, *job.hedge, job.options, job.estimates)
+    """The two-stage program over ``job.hedge``'s scenarios.  Scenarios change no workload
+    or chip the performance core looks at, so the base's estimates serve every scenario."""
+    scenarios, first_stage_quarters, cvar_weight, alpha = job.hedge
+    base = estimates_for(job.inp, job.estimates)
+    cases = [HedgeCase(spec.name, spec.probability, apply_scenario(job.inp, spec),
+                       scale_estimates(base, spec)) for spec in scenarios]
+    hedge = plan_hedged(job.inp, cases, first_stage_quarters, cvar_weight, alpha, job.options)
     s = hedge.solver
-    out.status = "failed" if s.status == "error" else (
-        "time_limit" if s.termination == "time_limit" else "ok")
+    out.status = s.status
     out.termination, out.message, out.gap = s.termination, s.message, s.gap
     out.solve_seconds, out.objective_usd = s.solve_seconds, hedge.expected_cost_usd
     out.extra = hedge
 
 
 def run_job(job: Job) -> Outcome:
-    """Run ``job``; never raises: an exception becomes a ``failed`` outcome saying why."""
+    """Run ``job``; never raises: an exception becomes an ``error`` outcome saying why."""
     start = time.perf_counter()
     out = Outcome(job.key, job.kind, job.scenario.name, job.plan_from, job.scenario.describe(),
-                  "failed", worker=f"{socket.gethostname()}:{os.getpid()}")
+                  Status.ERROR, worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
         if job.kind == "hedge":
             _solve_hedge(job, out)
         else:
             _solve(job, out)
     except Exception as exc:  # noqa: BLE001 - one failed solve must not sink the others
-        out.status, out.termination = "failed", "error"
+        out.status, out.termination = Status.ERROR, Termination.ERROR
         out.message = f"{type(exc).__name__}: {exc}"
     out.wall_seconds = time.perf_counter() - start
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from planner.domain.estimates import ThroughputEstimate
+from planner.domain.estimates import Estimates, ThroughputEstimate
 from planner.domain.inputs import ChipOffer, InferenceWorkload, PlanInput, Site
 from planner.domain.periods import Quarter
 from planner.domain.scenarios import PARAMETERS, Override, ScenarioSpec
@@ -144,3 +144,10 @@ def scale_throughput(throughput: Mapping[tuple, ThroughputEstimate],
         out[key] = est if f == 1.0 else dataclasses.replace(
             est, output_tokens_per_s_per_chip=est.output_tokens_per_s_per_chip * f)
     return out
+
+
+def scale_estimates(estimates: Estimates, spec: ScenarioSpec) -> Estimates:
+    """``estimates`` with the scenario's throughput multipliers applied to the serving
+    estimates of both kinds (colocated and one-phase); training is left as it is."""
+    return dataclasses.replace(estimates, throughput=scale_throughput(estimates.throughput, spec),
+                               phases=scale_throughput(estimates.phases, spec))

@@ -17,7 +17,7 @@ from planner.report.styles import PCT, USD, Fmt
 from planner.report.tables import Column, TableData, table_sheet
 from planner.scenarios import report_common as rc
 from planner.scenarios.hedge import HedgeAnalysis
-from planner.scenarios.overrides import apply_scenario, scale_throughput
+from planner.scenarios.overrides import apply_scenario
 
 
 def shown_scenario(analysis: HedgeAnalysis) -> ScenarioSpec:
@@ -70,22 +70,16 @@ def value_table(a: HedgeAnalysis) -> TableData:
 
 
 def shown_result(a: HedgeAnalysis, inp: PlanInput) -> tuple[PlanResult, PlanInput]:
-    """The hedged plan in the shown scenario, with its estimates, and that scenario's input."""
-    from planner.perf.plan import plan_estimates
-
+    """The hedged plan in the shown scenario (with the estimates it was planned with) and
+    that scenario's input."""
     spec = shown_scenario(a)
-    applied = apply_scenario(inp, spec)
-    throughput, training = plan_estimates(applied)
     plan = a.hedge.extra.scenarios[spec.name]
     cost = a.scenario_costs()[spec.name]
     solver = dataclasses.replace(
         a.hedge.extra.solver, objective_usd=cost, best_bound_usd=None,
         message=f"hedged plan over {len(a.scenarios)} scenarios (expected cost "
                 f"${a.expected_cost_usd:,.0f}); these sheets show scenario '{spec.name}'")
-    result = dataclasses.replace(plan, solver=solver,
-                                 throughput=list(scale_throughput(throughput, spec).values()),
-                                 training_estimates=list(training.values()))
-    return result, applied
+    return dataclasses.replace(plan, solver=solver), apply_scenario(inp, spec)
 
 
 def write_hedge(a: HedgeAnalysis, inp: PlanInput, workbook: str | os.PathLike,

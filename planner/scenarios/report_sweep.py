@@ -98,7 +98,7 @@ def write_sweep(res: SweepResult, inp: PlanInput, workbook: str | os.PathLike,
                 out: str | os.PathLike, started: datetime, mode: str) -> Path:
     """``mode`` is ``sweep`` (Sweep sheet, line chart) or ``tornado`` (bar chart)."""
     wb = rc.new_workbook()
-    failed = sum(o.status == "failed" for o in res.outcomes)
+    failed = sum(not o.has_plan for o in res.outcomes)
     lines = [(f"{len(res.points)} solve(s) of the base with one override each, and the base "
              "itself; costs are total cost of ownership (NPV, USD, penalties excluded)."),
              f"{failed} solve(s) failed: see Runs." if failed else "Every solve made a plan."]

@@ -4,7 +4,7 @@ Both go through a :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor`
 ``workers`` processes (one runs in this process), or a Dask ``Client(address)``'s
 executor, so the code path is the same whether the solves run here or on a cluster (a
 ``LocalCluster`` in the tests).  Outcomes come back in the order the jobs were given; a
-job that fails (an exception, a worker lost) is a ``failed`` outcome, not an error.
+job that fails (an exception, a worker lost) is an outcome with status ``error``, not an exception.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from planner.domain import PlannerError
+from planner.domain.estimates import Estimates
+from planner.domain.status import Status, Termination
 from planner.scenarios.jobs import Job, Outcome, run_job
 
 CLUSTER_HINT = "install the cluster extra: pip install -e '.[cluster]'"
@@ -66,7 +68,7 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
 
 def _failed(job: Job, exc: BaseException) -> Outcome:
     return Outcome(job.key, job.kind, job.scenario.name, job.plan_from, job.scenario.describe(),
-                   "failed", "error", f"{type(exc).__name__}: {exc}")
+                   Status.ERROR, Termination.ERROR, f"{type(exc).__name__}: {exc}")
 
 
 def _line(done: int, total: int, out: Outcome, failed: int) -> str:
@@ -77,9 +79,9 @@ def _line(done: int, total: int, out: Outcome, failed: int) -> str:
 
 def run_jobs(jobs: Sequence[Job], pool: cf.Executor,
              progress: Callable[[str], None] = lambda _m: None,
-             estimates: tuple | None = None) -> list[Outcome]:
+             estimates: Estimates | None = None) -> list[Outcome]:
     """Run every job on ``pool``; one progress line per finished solve.  ``estimates``
-    (throughput, training) replace the performance core's for every job (tests)."""
+    (the base input's) replace the performance core's for every job (tests)."""
     if estimates is not None:
         jobs = [dataclasses.replace(j, estimates=estimates) for j in jobs]
     outcomes: list[Outcome | None] = [None] * len(jobs)
@@ -90,7 +92,7 @@ def run_jobs(jobs: Sequence[Job], pool: cf.Executor,
         except Exception as exc:  # noqa: BLE001 - a lost worker fails its job only
             out = _failed(jobs[i], exc)
         outcomes[i] = out
-        failed += out.status == "failed"
+        failed += not out.has_plan
         progress(_line(done, len(jobs), out, failed))
     return [o for o in outcomes if o is not None]
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.domain import PlanInput, PlannerError
+from planner.domain.estimates import Estimates
 from planner.domain.scenarios import BASE, Override, ScenarioSpec
 from planner.io.parse_scenarios import OverrideError, ScenarioContext, build_override
 from planner.scenarios.jobs import DEFAULT_OPTIONS, Job, Outcome, SolveOptions
@@ -48,7 +49,7 @@ def override_for(inp: PlanInput, parameter: str, selector: str | None, operation
 
 def run_points(inp: PlanInput, overrides: Sequence[tuple[str, str, Override]],
                options: SolveOptions, *, workers: int | None, scheduler: str | None,
-               progress: Callable[[str], None], estimates: tuple | None = None) -> SweepResult:
+               progress: Callable[[str], None], estimates: Estimates | None = None) -> SweepResult:
     """Solve the base and one scenario per (parameter, value text, override)."""
     jobs = [Job("sweep:base", "sweep", BASE, inp, options, keep_result=False)]
     for i, (_param, _text, ov) in enumerate(overrides):
@@ -66,7 +67,7 @@ def sweep(inp: PlanInput, parameter: str, values: Sequence[str], *, selector: st
           operation: str | None = None, options: SolveOptions = DEFAULT_OPTIONS,
           workers: int | None = None, scheduler: str | None = None,
           progress: Callable[[str], None] = lambda _m: None,
-          estimates: tuple | None = None) -> SweepResult:
+          estimates: Estimates | None = None) -> SweepResult:
     """The base and one solve per value of ``parameter``."""
     if not values:
         raise PlannerError("--values: give at least one value, e.g. --values 0.8,1,1.2")
@@ -96,7 +97,7 @@ def parse_tornado(text: str) -> list[tuple[str, str, str, str]]:
 def tornado(inp: PlanInput, spec: str, *, operation: str = "multiply",
             options: SolveOptions = DEFAULT_OPTIONS, workers: int | None = None,
             scheduler: str | None = None, progress: Callable[[str], None] = lambda _m: None,
-            estimates: tuple | None = None) -> SweepResult:
+            estimates: Estimates | None = None) -> SweepResult:
     """The base and, for each parameter, one solve at its low and one at its high value."""
     columns = {**CLI_COLUMNS, "parameter": "--tornado", "selector": "--tornado",
                "value": "--tornado"}

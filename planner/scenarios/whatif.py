@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planner.domain import FIRST_STAGE, FixedDecisions, PlanInput
+from planner.domain.estimates import Estimates
 from planner.domain.names import normalise
 from planner.domain.scenarios import BASE, ScenarioSpec
+from planner.domain.status import Termination
 from planner.scenarios.jobs import DEFAULT_OPTIONS, Job, Outcome, SolveOptions
 from planner.scenarios.overrides import apply_scenario
 from planner.scenarios.runner import executor, run_jobs
@@ -82,7 +84,7 @@ def evaluation_jobs(inp: PlanInput, cases: list[ScenarioSpec], plans: dict[str, 
 def run_whatif(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS, *,
                workers: int | None = None, scheduler: str | None = None,
                progress: Callable[[str], None] = lambda _m: None,
-               estimates: tuple | None = None) -> WhatIf:
+               estimates: Estimates | None = None) -> WhatIf:
     """Solve the base and every scenario, then every plan's first year under every
     other scenario."""
     cases = cases_of(inp)
@@ -111,7 +113,7 @@ def _cell(w: WhatIf, plan_for: str, scenario: str) -> RegretCell:
         return RegretCell(plan_for, scenario, own_cost, own_cost,
                           0.0 if own_cost is not None else None)
     ev = w.evaluations.get((plan_for, scenario))
-    if ev is not None and ev.termination == "infeasible":
+    if ev is not None and ev.termination == Termination.INFEASIBLE:
         return RegretCell(plan_for, scenario, None, own_cost, None,
                           note="infeasible: its first-year commitments cannot be carried out "
                                "here" + power_hint(w, plan_for, scenario))

@@ -1,0 +1,100 @@
+"""The one path from an input to a plan: the performance core's estimates, then the solve.
+
+Every command that plans goes through here (``planner.api``, the what-if, sweep and hedge
+jobs, the quarterly re-plan), as PyPSA's higher routines all call one ``optimize()``:
+so every plan gets the same estimates (throughput, training and, for workloads that allow
+disaggregated serving, the prefill and decode phases) and the same solver settings.
+
+>>> from planner.pipeline import plan                 # doctest: +SKIP
+>>> result = plan(inp, SolveOptions(solver="highs"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.domain import FixedDecisions, PlanInput, PlanResult
+from planner.domain.estimates import Estimates
+from planner.io import reader
+from planner.optimize import solve_plan
+from planner.optimize.stochastic import HedgeResult, Scenario, solve_hedged
+from planner.perf import estimate
+from planner.perf.catalog import load_chips, load_models
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def load_workbook(path: str | Path) -> PlanInput:
+    """Read and validate an input workbook against the shipped chip and model catalogs."""
+    return reader.read_workbook(path, load_chips(), load_models())
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Overrides of the workbook's solver settings (None keeps the workbook's);
+    ``diagnose``: re-solve for shadow prices and the causes of unmet demand."""
+
+    solver: str | None = None
+    time_limit_s: float | None = None
+    mip_gap: float | None = None
+    diagnose: bool = True
+
+    def resolved(self, inp: PlanInput) -> SolveOptions:
+        """Every setting filled in from ``inp``'s Settings where not overridden."""
+        s = inp.settings
+        return dataclasses.replace(
+            self, solver=(self.solver or s.solver).lower(),
+            time_limit_s=s.time_limit_s if self.time_limit_s is None else self.time_limit_s,
+            mip_gap=s.mip_gap if self.mip_gap is None else self.mip_gap)
+
+
+DEFAULT_OPTIONS = SolveOptions()
+
+
+def estimates_for(inp: PlanInput, estimates: Estimates | None = None,
+                  progress: Callable[[str], None] = _quiet) -> Estimates:
+    """``estimates`` when given, else the performance core's for ``inp``."""
+    if estimates is not None:
+        return estimates
+    progress("estimating throughput for every workload and chip")
+    return estimate(inp)
+
+
+def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
+         fixed: FixedDecisions | None = None, estimates: Estimates | None = None, *,
+         progress: Callable[[str], None] = _quiet) -> PlanResult:
+    """The plan of ``inp``: estimates (``estimates`` when given), then the MIP with the
+    decisions in ``fixed`` already taken."""
+    est = estimates_for(inp, estimates, progress)
+    o = options.resolved(inp)
+    return solve_plan(inp, est.throughput, est.training, solver=o.solver,
+                      time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
+                      diagnose=o.diagnose, fixed=fixed, phases=est.phases or None)
+
+
+@dataclass(frozen=True)
+class HedgeCase:
+    """One scenario of a hedged plan: its input and the estimates it is planned with."""
+
+    name: str
+    probability: float
+    inp: PlanInput
+    estimates: Estimates
+
+
+def plan_hedged(base: PlanInput, cases: Sequence[HedgeCase], first_stage_quarters: int,
+                cvar_weight: float, alpha: float,
+                options: SolveOptions = DEFAULT_OPTIONS) -> HedgeResult:
+    """The two-stage program over ``cases`` (solver settings from ``options``, else
+    ``base``'s workbook)."""
+    o = options.resolved(base)
+    scenarios = [Scenario(c.name, c.probability, c.inp, c.estimates.throughput,
+                          c.estimates.training, c.estimates.phases) for c in cases]
+    return solve_hedged(scenarios, first_stage_quarters, solver=o.solver,
+                        time_limit_s=o.time_limit_s, mip_gap=o.mip_gap,
+                        cvar_weight=cvar_weight, alpha=alpha)

@@ -1,0 +1,69 @@
+"""The one estimate -> solve path (planner.pipeline): every command that plans gets the
+same estimates.  A workload that allows disaggregated serving must be planned with its
+prefill and decode estimates whichever command plans it: a plan, a re-plan or a hedged plan.
+
+The workbook is the ledger tests' tiny one (one H100 offer, one llama-3.1-8b workload, six
+quarters, gap 0), read with its workload marked ``disaggregated``.  With the phase estimates
+the optimizer splits that workload's chips into prefill-only and decode-only ones (cheaper
+than colocated serving: $304.7k against $308.5k NPV on this workbook); without them every
+allocation row is ``both``, so these tests tell the two apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from test_ledger_workbooks import served, tiny
+
+from planner.api import load_workbook, plan_workbook
+from planner.domain import Quarter, Status
+from planner.domain.scenarios import Override, ScenarioSpec
+from planner.io import reader
+from planner.ledger.replan import replan
+from planner.scenarios.hedge import run_hedge
+
+SPLIT = {"prefill", "decode"}
+
+
+@pytest.fixture()
+def disaggregated(monkeypatch):
+    """Every workbook read from here on has its workloads marked disaggregated (the
+    Workloads sheet has no such column yet)."""
+    real = reader.read_workbook
+
+    def read(*args, **kwargs):
+        inp = real(*args, **kwargs)
+        return dataclasses.replace(inp, workloads=tuple(
+            dataclasses.replace(w, disaggregated=True) for w in inp.workloads))
+
+    monkeypatch.setattr(reader, "read_workbook", read)
+
+
+def _phases(result) -> set[str]:
+    return {a.phase for a in result.allocation if a.workload == "chat"}
+
+
+def test_a_plan_splits_the_disaggregated_workload(tmp_path, disaggregated):
+    run = plan_workbook(tiny(tmp_path), tmp_path / "plan.xlsx")
+    assert run[1].solver.status == Status.OK
+    assert _phases(run[1]) == SPLIT
+
+
+def test_a_replan_uses_the_phase_estimates(tmp_path, disaggregated):
+    ledger = tmp_path / "plans.sqlite"
+    plan_workbook(tiny(tmp_path), tmp_path / "plan.xlsx", ledger=ledger)
+    path = tiny(tmp_path, "fleet-2027Q2.xlsx", actuals=[served("2027Q1", 3e10)])
+    outcome = replan(path, Quarter.parse("2027Q2"), ledger=ledger, out=tmp_path / "replan.xlsx")
+    assert outcome.result.solver.status == Status.OK
+    assert _phases(outcome.result) == SPLIT
+
+
+def test_a_hedged_plan_uses_the_phase_estimates(tmp_path, disaggregated):
+    low = ScenarioSpec("low", (Override("demand", "multiply", 0.8),), 0.5)
+    high = ScenarioSpec("high", (Override("demand", "multiply", 1.2),), 0.5)
+    inp = dataclasses.replace(load_workbook(tiny(tmp_path)), scenarios=(low, high))
+    a = run_hedge(inp, workers=1)
+    assert a.hedge.status == Status.OK
+    assert {name: _phases(r) for name, r in a.hedge.extra.scenarios.items()} == \
+        {"low": SPLIT, "high": SPLIT}
