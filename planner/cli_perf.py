@@ -48,13 +48,35 @@ def _workload_args(p: argparse.ArgumentParser, prompt_default: float | None,
                    required=output_default is None, help="output tokens per request")
     p.add_argument("--ttft-ms", type=float, default=None, help="time-to-first-token target")
     p.add_argument("--tpot-ms", type=float, default=None, help="time-per-output-token target")
+    p.add_argument("--draft-tokens", type=int, default=0,
+                   help="speculative / multi-token-prediction draft tokens per step (default 0)")
+    p.add_argument("--acceptance", type=float, default=0.0,
+                   help="acceptance rate of each draft token, 0-1 (DeepSeek-V3 MTP: 0.85-0.9)")
+    p.add_argument("--max-chips", type=int, default=None,
+                   help="largest replica in chips (e.g. 8 for one server; default 128)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def _estimate_kwargs(args: argparse.Namespace) -> dict:
+    return {"draft_tokens": args.draft_tokens, "acceptance": args.acceptance,
+            "max_replica_chips": args.max_chips}
+
+
+def _replica_text(est: Any) -> str:
+    text = (f"{est.chips_per_replica} chips (tensor {est.tensor_parallel} x pipeline "
+            f"{est.pipeline_parallel}")
+    if est.data_parallel > 1:
+        text += f" x attention data-parallel {est.data_parallel}"
+    text += ")"
+    if est.expert_parallel > 1:
+        text += f", experts over {est.expert_parallel} chips"
+    return text + f", batch {est.batch_size}"
 
 
 def cmd_throughput(args: argparse.Namespace) -> int:
     chip, model = get_chip(args.chip), get_model(args.model)
     est = estimate_throughput(chip, model, args.precision, args.input_tokens, args.output_tokens,
-                              args.ttft_ms, args.tpot_ms)
+                              args.ttft_ms, args.tpot_ms, **_estimate_kwargs(args))
     out = dataclasses.asdict(est)
     out["tokens_per_s_per_chip"] = est.tokens_per_s_per_chip
     out["requests_per_s_per_chip"] = est.requests_per_s_per_chip
@@ -64,11 +86,12 @@ def cmd_throughput(args: argparse.Namespace) -> int:
         print(f"{chip.name} / {model.name}: {est.reason}", file=sys.stderr if args.json else sys.stdout)
         return 1
     if not args.json:
-        print(f"{chip.name} serving {model.name} at {est.precision_used} "
+        mixed = (f" (attention and shared weights {est.dense_precision_used})"
+                 if est.dense_precision_used not in ("", est.precision_used) else "")
+        print(f"{chip.name} serving {model.name} at {est.precision_used}{mixed} "
               f"({args.input_tokens:g} prompt / {args.output_tokens:g} output tokens)")
         print(f"  output tokens/s per chip : {est.output_tokens_per_s_per_chip:,.0f}")
-        print(f"  replica                  : {est.chips_per_replica} chips "
-              f"(tensor {est.tensor_parallel} x pipeline {est.pipeline_parallel}), batch {est.batch_size}")
+        print(f"  replica                  : {_replica_text(est)}")
         print(f"  TTFT / TPOT              : {est.ttft_ms:.0f} ms / {est.tpot_ms:.1f} ms")
         print(f"  bound                    : {est.bound}   source: {est.source}")
     return 0
@@ -80,7 +103,10 @@ NOTE_WIDTH = 60
 
 def _cell(row: dict, key: str | None, fmt: str) -> str:
     if key is None:
-        return f"{row['tensor_parallel']}x{row['pipeline_parallel']}" if row["feasible"] else "-"
+        if not row["feasible"]:
+            return "-"
+        dp = row.get("data_parallel", 1)
+        return f"{row['tensor_parallel']}x{row['pipeline_parallel']}" + (f"x{dp}dp" if dp > 1 else "")
     value = row.get(key)
     if value is None or value == "" or (key != "note" and not row["feasible"] and key not in
                                           ("chip", "purchasable")):
@@ -108,7 +134,7 @@ def format_table(rows: list[dict]) -> str:
 def cmd_chips(args: argparse.Namespace) -> int:
     model = get_model(args.model)
     rows = compare_chips(model, load_chips(), args.precision, args.input_tokens, args.output_tokens,
-                         args.ttft_ms, args.tpot_ms)
+                         args.ttft_ms, args.tpot_ms, estimate_kwargs=_estimate_kwargs(args))
     if args.json:
         _print_json(rows)
         return 0

@@ -29,7 +29,7 @@ def test_every_chip_and_model_answers_or_says_why(chip, model):
         assert hasattr(e, key)
     if e.feasible:
         assert e.output_tokens_per_s_per_chip > 0 and e.bound in ("compute", "memory")
-        assert e.chips_per_replica == e.tensor_parallel * e.pipeline_parallel >= 1
+        assert e.chips_per_replica == e.tensor_parallel * e.pipeline_parallel * e.data_parallel >= 1
         assert e.batch_size >= e.pipeline_parallel and e.tpot_ms > 0 and e.ttft_ms > e.tpot_ms
     else:
         assert e.output_tokens_per_s_per_chip == 0 and len(e.reason) > 10

@@ -2,6 +2,7 @@ import random
 
 import pytest
 
+from planner.domain.hardware import ModelSpec
 from planner.perf import modelmath as mm
 from planner.perf import moe
 from planner.perf import roofline as rl
@@ -21,10 +22,12 @@ def per_token(model, tokens, tp=1):
 
 def test_per_expert_token_count_lowers_moe_efficiency_at_small_batch():
     # Each expert multiplies only tokens·k/E tokens, so it pays the small-multiply
-    # penalty at E/k times the batch a dense layer would need.
+    # penalty at E/k times the batch a dense layer would need.  Of 8 experts, 32 tokens
+    # leave one idle with probability (3/4)^32 = 1e-4; only touched ones pay m_half.
     small, large = per_token(MIX, 32), per_token(MIX, 100_000)
     k, e, half = MIX.active_experts, MIX.experts, EFF.gemm_half_tokens
-    expected = ((32 * k / e + half) / (32 * k / e)) / ((100_000 * k / e + half) / (100_000 * k / e))
+    touched = 1 - (1 - k / e) ** 32
+    expected = ((32 * k / e + touched * half) / (32 * k / e)) / ((100_000 * k / e + half) / (100_000 * k / e))
     assert small / large == pytest.approx(expected, rel=1e-9)
     assert small > 3 * large
     # A routed FLOP costs more than an always-active FLOP at the same batch.
@@ -103,3 +106,103 @@ def test_deepseek_v3_h100_near_deepseeks_published_rates():
     b200 = estimate_throughput(get_chip("B200"), DSV3, "fp8", 1000, 250)
     assert (e.output_tokens_per_s_per_chip < h200.output_tokens_per_s_per_chip
             < b200.output_tokens_per_s_per_chip)
+
+
+# A small routed layer worked by hand: 1 layer, 8 experts of 1M parameters each, top-2,
+# no always-active parameters beyond 0.5M attention weights.
+SMALL = ModelSpec("small-moe", params_b=0.0085, active_params_b=0.0025, layers=1,
+                  hidden_size=256, attention_heads=4, kv_heads=4, head_dim=64,
+                  experts=8, active_experts=2)
+
+
+def test_small_routed_layer_split_by_hand():
+    # N = S + E·e = 8.5M and N_a = S + k·e = 2.5M give e = 6M / 6 = 1M and S = 0.5M.
+    shared, per_expert = mm.expert_split(SMALL)
+    assert per_expert == pytest.approx(1e6) and shared == pytest.approx(0.5e6)
+
+
+def test_idle_experts_cost_nothing():
+    # One token picks 2 of 8 experts: the expected number touched is 8·(1 − (6/8)^1) = 2,
+    # so with m_half = 256 the routed work is 2·e·(λ·2 + 2·256)/e_c on one chip (λ = 1):
+    # 2·1e6·514/e_c, not 2·1e6·(2 + 8·256)/e_c as if all 8 experts ran a tile.
+    one = moe.routed_flop_seconds(SMALL, EFF, 1, 1, 1, 1)
+    assert one == pytest.approx(2e6 * (2 + 2 * 256) / EFF.compute)
+    # Weight reads: S plus the 2 touched experts, 0.5M + 2M bytes at fp8.
+    assert mm.touched_weight_bytes(SMALL, "fp8", 1) == pytest.approx(2.5e6)
+    # A batch big enough to touch every expert pays every expert's tile.
+    many = moe.routed_flop_seconds(SMALL, EFF, 10_000, 1, 1, 1)
+    assert many == pytest.approx(2e6 * (10_000 * 2 + 8 * 256 * (1 - 0.75 ** 10_000)) / EFF.compute)
+
+
+def test_expert_parallelism_halves_per_chip_expert_weights():
+    # Attention (S = 0.5M at fp8) is copied in each data-parallel group; the 8M expert
+    # parameters are spread over the tp·dp chips: 8M/2 = 4M bytes on 2 chips, 2M on 4.
+    two = mm.chip_weight_bytes(SMALL, "fp8", "fp8", 1, 1, 2)
+    four = mm.chip_weight_bytes(SMALL, "fp8", "fp8", 1, 1, 4)
+    assert two == pytest.approx(0.5e6 + 4e6) and four == pytest.approx(0.5e6 + 2e6)
+    assert four - 0.5e6 == pytest.approx((two - 0.5e6) / 2)
+    # Per chip the routed FLOPs halve too (apart from the busiest-chip factor).
+    t2 = moe.routed_flop_seconds(SMALL, EFF, 10_000, 1, 2, 1)
+    t4 = moe.routed_flop_seconds(SMALL, EFF, 10_000, 1, 4, 1)
+    assert t4 / t2 == pytest.approx(0.5, rel=0.03)
+
+
+def test_all_to_all_takes_the_scale_out_network_past_the_domain():
+    # Per token: L_moe·k·h·(1 + 2) bytes = 1·2·256·3 = 1536 bytes at fp8 dispatch.
+    assert moe.dispatch_bytes_per_token(SMALL, 1.0) == 1536
+    # 8 chips in one 8-chip domain: each sends tokens/8 tokens, 7/8 of it off-chip, all
+    # over the scale-up links.
+    inside = moe.all_to_all_seconds(SMALL, 1.0, 800, 8, 8, 1e9, 1e8)
+    assert inside == pytest.approx(100 * 1536 * 7 / 8 / 1e9)
+    # 16 chips in 8-chip domains: of the 15 other chips 8 are in the other domain.
+    across = moe.all_to_all_seconds(SMALL, 1.0, 1600, 16, 8, 1e9, 1e8)
+    off = 100 * 1536 * 15 / 16
+    assert across == pytest.approx(off * (7 / 15 / 1e9 + 8 / 15 / 1e8))
+    assert moe.all_to_all_seconds(SMALL, 1.0, 800, 1, 8, 1e9, 1e8) == 0.0
+
+
+def test_mla_kv_is_copied_by_tensor_parallelism_and_gqa_split():
+    assert mm.kv_shards(DSV3, 8) == 1
+    assert mm.kv_shards(get_model("llama-2-70b"), 4) == 4
+    assert mm.kv_shards(get_model("llama-2-70b"), 16) == 8  # 8 KV heads: copied beyond 8
+    # DeepSeek-V3's latent KV: 61 layers x (512 + 64) values = 35,136 per token.
+    assert DSV3.kv_values_per_token() == 61 * 576
+
+
+def test_multi_token_prediction_tokens_per_step():
+    assert mm.tokens_per_step(0, 0.9) == 1.0
+    assert mm.tokens_per_step(1, 0.85) == pytest.approx(1.85)
+    assert mm.tokens_per_step(3, 0.5) == pytest.approx(1 + 0.5 + 0.25 + 0.125)
+
+
+def test_mtp_lowers_tpot_at_the_same_batch():
+    c = get_chip("H200")
+    base = rl.Setup(c, DSV3, "fp8", 1000, 250, efficiency_for(chip_family(c)))
+    spec = rl.Setup(c, DSV3, "fp8", 1000, 250, efficiency_for(chip_family(c)),
+                    draft_tokens=1, acceptance=0.85)
+    t0 = rl.round_timing(base, 8, 1, 16).total_s
+    t1 = rl.round_timing(spec, 8, 1, 16).total_s
+    assert t1 > t0  # a step verifies 2 tokens per sequence and runs a draft layer
+    assert t1 / spec.tokens_per_step < t0  # but yields 1.85 tokens
+
+
+def test_fp4_moe_keeps_attention_at_fp8():
+    b200 = get_chip("B200")
+    assert mm.dense_precision(b200, DSV3, "fp4") == "fp8"
+    assert mm.dense_precision(b200, get_model("llama-2-70b"), "fp4") == "fp4"
+    e = estimate_throughput(b200, DSV3, "fp4", 1000, 250)
+    assert e.precision_used == "fp4" and e.dense_precision_used == "fp8"
+    # Experts at 0.5 bytes, the 16.6B always-active parameters at 1 byte.
+    shared, per_expert = mm.expert_split(DSV3)
+    assert mm.weight_bytes(DSV3, "fp4", "fp8") == pytest.approx(shared + 0.5 * 256 * per_expert)
+
+
+@pytest.mark.parametrize("chip", ["H200", "B200", "MI355X"])
+def test_deepseek_on_one_8_gpu_node_meets_15_ms(chip):
+    e = estimate_throughput(get_chip(chip), DSV3, "fp8", 1000, 250, tpot_ms=15, max_replica_chips=8)
+    assert e.feasible and e.tpot_ms <= 15 and e.chips_per_replica == 8
+    # Tight TPOT runs tens of sequences, not hundreds.
+    assert e.batch_size < 100
+    loose = estimate_throughput(get_chip(chip), DSV3, "fp8", 1000, 250, tpot_ms=50,
+                                max_replica_chips=8)
+    assert loose.output_tokens_per_s_per_chip > 3 * e.output_tokens_per_s_per_chip

@@ -36,6 +36,9 @@ class ThroughputEstimate:
     best_ttft_ms: float | None = None
     best_tpot_ms: float | None = None
     phase: str = "both"  # "prefill" or "decode" for a chip doing only that phase
+    data_parallel: int = 1  # attention groups sharing one expert-parallel pool (wide EP)
+    expert_parallel: int = 1  # chips a stage's routed experts are spread over (MoE)
+    dense_precision_used: str = ""  # attention / always-active weights when experts differ
 
     # For a one-phase estimate, ``output_tokens_per_s_per_chip`` is request-equivalent:
     # requests/s served in that phase x output_tokens, so the properties below still

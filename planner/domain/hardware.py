@@ -53,6 +53,13 @@ class ModelSpec:
     multi-query attention are GQA with kv_heads = heads or 1) or ``"mla"`` (multi-head
     latent attention, whose KV cache per token per layer is ``kv_lora_rank +
     rope_head_dim`` values).
+
+    ``moe_layers`` is how many layers route tokens to experts (0: every layer of a
+    MoE model; DeepSeek-V3 has 58 of 61, Llama 4 Maverick 24 of 48).  ``mtp_layers``
+    is the number of multi-token-prediction modules shipped with the checkpoint
+    (DeepSeek-V3: 1).  ``dense_precision`` is the format a checkpoint keeps its
+    attention, shared-expert and dense-layer weights in when its routed experts are
+    narrower ("" means FP8, as NVIDIA's NVFP4 DeepSeek-R1; gpt-oss keeps BF16).
     """
 
     name: str
@@ -72,10 +79,20 @@ class ModelSpec:
     max_context: int = 4096
     source: str = ""
     aliases: tuple[str, ...] = ()
+    moe_layers: int = 0
+    mtp_layers: int = 0
+    dense_precision: str = ""
 
     @property
     def is_moe(self) -> bool:
         return self.experts > 1
+
+    @property
+    def routed_layers(self) -> int:
+        """Layers with routed experts (0 for a dense model)."""
+        if not self.is_moe:
+            return 0
+        return self.moe_layers or self.layers
 
     def kv_values_per_token(self) -> int:
         """KV-cache values stored per token over all layers."""

@@ -43,8 +43,10 @@ def _ratio(value: float, per: float | None, scale: float = 1.0) -> float | None:
 def compare_row(chip: ChipSpec, model: ModelSpec, precision: str, prompt_tokens: float,
                 output_tokens: float, ttft_ms: float | None, tpot_ms: float | None, *,
                 lifetime_years: float, server_power_overhead: float, pue: float,
-                electricity_usd_per_kwh: float, utilisation: float) -> dict:
-    est = estimate_throughput(chip, model, precision, prompt_tokens, output_tokens, ttft_ms, tpot_ms)
+                electricity_usd_per_kwh: float, utilisation: float,
+                estimate_kwargs: dict | None = None) -> dict:
+    est = estimate_throughput(chip, model, precision, prompt_tokens, output_tokens, ttft_ms, tpot_ms,
+                              **(estimate_kwargs or {}))
     tps = est.output_tokens_per_s_per_chip if est.feasible else 0.0
     kw = it_power_kw(chip, server_power_overhead)
     owned = owned_usd_per_hour(chip, lifetime_years, kw, pue, electricity_usd_per_kwh)
@@ -59,6 +61,7 @@ def compare_row(chip: ChipSpec, model: ModelSpec, precision: str, prompt_tokens:
         "chips_per_replica": est.chips_per_replica,
         "tensor_parallel": est.tensor_parallel,
         "pipeline_parallel": est.pipeline_parallel,
+        "data_parallel": est.data_parallel,
         "batch_size": est.batch_size,
         "ttft_ms": est.ttft_ms if est.feasible else None,
         "tpot_ms": est.tpot_ms if est.feasible else None,
@@ -82,17 +85,19 @@ def _sort_key(row: dict) -> tuple:
 def compare_chips(model: ModelSpec, chips: dict[str, ChipSpec], precision: str, prompt_tokens: float,
                   output_tokens: float, ttft_ms: float | None = None, tpot_ms: float | None = None, *,
                   lifetime_years: float = 5, server_power_overhead: float = 1.35, pue: float = 1.3,
-                  electricity_usd_per_kwh: float = 0.08, utilisation: float = 1.0) -> list[dict]:
+                  electricity_usd_per_kwh: float = 0.08, utilisation: float = 1.0,
+                  estimate_kwargs: dict | None = None) -> list[dict]:
     """One row per chip: tokens/s per chip, per kW, per k$ and $ per million output tokens.
 
     Rented cost is the hourly rent over the tokens made in that hour; owned cost is the
     purchase spread straight-line over ``lifetime_years`` plus IT power (TDP x
     ``server_power_overhead``) x ``pue`` x electricity.  Both divide by ``utilisation``.
     Rows are ordered by throughput per chip, chips that cannot serve the model last.
+    ``estimate_kwargs`` go to :func:`estimate_throughput` (speculation, replica cap).
     """
     rows = [compare_row(chip, model, precision, prompt_tokens, output_tokens, ttft_ms, tpot_ms,
                         lifetime_years=lifetime_years, server_power_overhead=server_power_overhead,
                         pue=pue, electricity_usd_per_kwh=electricity_usd_per_kwh,
-                        utilisation=utilisation)
+                        utilisation=utilisation, estimate_kwargs=estimate_kwargs)
             for chip in chips.values()]
     return sorted(rows, key=_sort_key)

@@ -33,9 +33,57 @@ def resolve_precision(chip: ChipSpec, requested: str) -> str:
     return have[-1]
 
 
-def weight_bytes(model: ModelSpec, precision: str) -> float:
-    """Bytes to hold all weights (every expert of a MoE) at ``precision``."""
-    return model.params_b * 1e9 * BYTES_PER_VALUE[precision]
+def dense_precision(chip: ChipSpec, model: ModelSpec, experts_precision: str) -> str:
+    """The format of the always-active weights (attention, shared experts, dense layers).
+
+    A dense model runs everything at ``experts_precision``.  A MoE checkpoint whose
+    routed experts are narrower than its ``dense_precision`` (FP8 when blank: NVFP4 and
+    MXFP4 MoE checkpoints quantise the experts and keep attention in FP8 or BF16) keeps
+    the rest at that wider format, resolved for the chip.
+    """
+    if not model.is_moe:
+        return experts_precision
+    floor = (model.dense_precision or "fp8").strip().lower()
+    if PRECISIONS.index(experts_precision) >= PRECISIONS.index(floor):
+        return experts_precision
+    return resolve_precision(chip, floor)
+
+
+def weight_bytes(model: ModelSpec, precision: str, dense: str | None = None) -> float:
+    """Bytes to hold all weights (every expert of a MoE): S at ``dense``, experts at ``precision``."""
+    shared, per_expert = expert_split(model)
+    experts = model.experts * per_expert if per_expert > 0 else 0.0
+    if per_expert <= 0:
+        shared = model.params_b * 1e9
+    return shared * BYTES_PER_VALUE[dense or precision] + experts * BYTES_PER_VALUE[precision]
+
+
+def chip_weight_bytes(model: ModelSpec, precision: str, dense: str | None, tp: int, pp: int,
+                      dp: int = 1) -> float:
+    """Weight bytes one chip holds: S/(t·p) at ``dense`` plus E·e/(t·d·p) at ``precision``.
+
+    Attention and always-active weights are sharded over the ``tp`` chips of a stage
+    and copied in each of the ``dp`` attention groups; routed experts are spread over
+    all ``tp · dp`` chips of the expert-parallel group.
+    """
+    shared, per_expert = expert_split(model)
+    if per_expert <= 0:
+        shared = model.params_b * 1e9
+    dense_b = shared * BYTES_PER_VALUE[dense or precision] / (tp * pp)
+    return dense_b + model.experts * per_expert * BYTES_PER_VALUE[precision] / (tp * dp * pp)
+
+
+def kv_shards(model: ModelSpec, tp: int) -> int:
+    """Chips over which one attention group's KV cache is split (not copied).
+
+    GQA splits KV heads over the tensor-parallel chips, copying a head when there are
+    more chips than KV heads; MLA has a single latent per token that every chip of
+    the group needs, so tensor parallelism copies it (the reason DeepSeek serves MLA
+    with data-parallel attention).
+    """
+    if model.attention == "mla":
+        return 1
+    return max(1, min(int(tp), int(model.kv_heads)))
 
 
 def kv_value_bytes(precision: str) -> float:
@@ -72,13 +120,41 @@ def expert_fraction_touched(model: ModelSpec, tokens: float) -> float:
     return 1.0 - miss
 
 
-def touched_weight_bytes(model: ModelSpec, precision: str, tokens: float) -> float:
+def touched_weight_bytes(model: ModelSpec, precision: str, tokens: float,
+                         dense: str | None = None) -> float:
     """Weight bytes read in one forward pass over ``tokens`` tokens (MoE: touched experts)."""
     shared, per_expert = expert_split(model)
-    params = shared + model.experts * per_expert * expert_fraction_touched(model, tokens)
     if per_expert == 0.0:
-        params = model.params_b * 1e9
-    return params * BYTES_PER_VALUE[precision]
+        return model.params_b * 1e9 * BYTES_PER_VALUE[dense or precision]
+    experts = model.experts * per_expert * expert_fraction_touched(model, tokens)
+    return shared * BYTES_PER_VALUE[dense or precision] + experts * BYTES_PER_VALUE[precision]
+
+
+def chip_touched_bytes(model: ModelSpec, precision: str, dense: str | None, tokens: float,
+                       tp: int, pp: int, dp: int = 1) -> float:
+    """Weight bytes one chip reads for a pass of ``tokens`` replica tokens.
+
+    Its share of the always-active weights, S/(t·p), and of the experts those tokens
+    touch, E·e·(1 − (1 − k/E)^tokens)/(t·d·p): an expert no token picks is not read.
+    """
+    shared, per_expert = expert_split(model)
+    if per_expert == 0.0:
+        return model.params_b * 1e9 * BYTES_PER_VALUE[dense or precision] / (tp * pp)
+    experts = model.experts * per_expert * expert_fraction_touched(model, tokens)
+    return (shared * BYTES_PER_VALUE[dense or precision] / (tp * pp)
+            + experts * BYTES_PER_VALUE[precision] / (tp * dp * pp))
+
+
+def tokens_per_step(draft_tokens: int, acceptance: float) -> float:
+    """Expected output tokens per sequence per decode step with speculative decoding.
+
+    ``draft_tokens`` d tokens are proposed (multi-token prediction modules or a draft
+    model) and verified in one step; each is accepted with probability ``acceptance``
+    a given the previous one was, and the step always yields the verifier's own token:
+    1 + a + a² + ... + a^d.  DeepSeek-V3 (d = 1, a = 0.85-0.9) gives 1.85-1.9.
+    """
+    d, a = max(int(draft_tokens), 0), min(max(float(acceptance), 0.0), 1.0)
+    return float(sum(a ** i for i in range(d + 1)))
 
 
 def linear_flops_per_token(model: ModelSpec) -> float:

@@ -13,7 +13,14 @@ pace.  Three costs follow, all from counting (equations in ``docs/perf.md``):
   standard normal deviates (1.42 standard deviations for 8 chips);
 * token permutation: dispatch copies each token's hidden state to its ``k`` experts and
   combine reads the ``k`` outputs back and writes their sum, a memory-bound pass per
-  MoE layer.
+  MoE layer;
+* idle experts: an expert no token of the micro-batch picks is neither read nor
+  multiplied, so only the expected number of touched experts pays the small-multiply
+  fixed cost;
+* all-to-all (wide expert parallelism with data-parallel attention): each chip sends
+  its tokens' hidden states to the chips holding their ``k`` experts and receives the
+  outputs back, over the scale-up links inside the domain and the scale-out network
+  past it.
 """
 
 from __future__ import annotations
@@ -52,12 +59,16 @@ def routed_flop_seconds(model: ModelSpec, eff: Efficiency, micro_tokens: float, 
                         tp: int, pp: int) -> float:
     """FLOP-time (divide by peak FLOP/s) of the routed experts for one round, per chip.
 
-    Each of ``micro_batches`` micro-batches of ``micro_tokens`` tokens sends
-    ``micro_tokens · k / E`` tokens to an average expert.  A multiply over ``m`` tokens
-    at efficiency ``e_c · m / (m + m_half)`` costs the time of ``(m + m_half) / e_c``
-    tokens, so a chip holding ``E / bins`` experts, whose busiest expert group receives
-    ``lambda`` times the mean load, spends ``2 · e · (lambda · load + (E / bins) · m_half) / e_c``
-    per micro-batch and stage, with ``e`` the parameters of one expert.
+    Each of ``micro_batches`` micro-batches of ``micro_tokens`` tokens (the whole
+    replica's, spread over the ``tp`` expert-parallel chips) sends
+    ``micro_tokens · k / E`` tokens to an average expert.  A multiply over ``m > 0``
+    tokens at efficiency ``e_c · m / (m + m_half)`` costs the time of
+    ``(m + m_half) / e_c`` tokens and an expert that receives no token costs nothing,
+    so a chip holding ``E / bins`` experts, of which a fraction
+    ``f = 1 − (1 − k/E)^micro_tokens`` is touched, and whose busiest expert group
+    receives ``lambda`` times the mean load, spends
+    ``2 · e · (lambda · load + f · (E / bins) · m_half) / e_c`` per micro-batch and
+    stage, with ``e`` the parameters of one expert.
     """
     _, per_expert = mm.expert_split(model)
     if per_expert <= 0 or micro_tokens <= 0 or eff.compute <= 0:
@@ -66,8 +77,8 @@ def routed_flop_seconds(model: ModelSpec, eff: Efficiency, micro_tokens: float, 
     slices = max(tp // bins, 1)  # chips that split one expert's columns when tp > E
     load = micro_tokens * model.active_experts / bins
     factor = busiest_load_factor(load, bins)
-    experts_per_bin = model.experts / bins
-    token_time = factor * load + experts_per_bin * eff.gemm_half_tokens
+    touched = mm.expert_fraction_touched(model, micro_tokens) * model.experts / bins
+    token_time = factor * load + touched * eff.gemm_half_tokens
     per_stage = 2.0 * per_expert * token_time / (eff.compute * slices)
     return micro_batches * per_stage / pp
 
@@ -83,4 +94,33 @@ def permute_bytes(model: ModelSpec, tokens: float, tp: int, pp: int) -> float:
     if not model.is_moe or model.experts <= model.active_experts:
         return 0.0
     per_token = (3.0 * model.active_experts + 1.0) * model.hidden_size * mm.ACTIVATION_BYTES
-    return tokens * per_token * model.layers / (expert_bins(model, tp) * pp)
+    return tokens * per_token * model.routed_layers / (expert_bins(model, tp) * pp)
+
+
+def dispatch_bytes_per_token(model: ModelSpec, experts_bytes: float) -> float:
+    """Bytes a token sends out and gets back per round over all MoE layers.
+
+    Dispatch sends its hidden state to each of its ``k`` experts (in FP8 when the
+    experts run at 8 bits or narrower, as DeepEP does; else BF16) and combine returns
+    ``k`` BF16 outputs: ``L_moe · k · h · (b_dispatch + 2)``.
+    """
+    dispatch = 1.0 if experts_bytes <= 1.0 else mm.ACTIVATION_BYTES
+    return (model.routed_layers * model.active_experts * model.hidden_size
+            * (dispatch + mm.ACTIVATION_BYTES))
+
+
+def all_to_all_seconds(model: ModelSpec, experts_bytes: float, tokens: float, ep: int,
+                       domain: int, scaleup_bps: float, scaleout_bps: float) -> float:
+    """Per-chip time of a round's dispatch and combine over ``ep`` expert-parallel chips.
+
+    Each chip sends its ``tokens / ep`` tokens' traffic; a fraction ``1 − 1/ep`` leaves
+    the chip (uniform routing), of which the destinations beyond the scale-up domain,
+    ``(ep − min(ep, domain)) / (ep − 1)``, go over the scale-out network
+    (``scaleout_bps``) and the rest over the scale-up links (``scaleup_bps``), both
+    one-direction bytes/s.  Latency per collective is added by the caller.
+    """
+    if ep <= 1 or not model.is_moe:
+        return 0.0
+    volume = tokens / ep * dispatch_bytes_per_token(model, experts_bytes) * (1.0 - 1.0 / ep)
+    cross = (ep - min(ep, max(domain, 1))) / (ep - 1)
+    return volume * ((1.0 - cross) / scaleup_bps + cross / scaleout_bps)

@@ -34,7 +34,13 @@ COLLECTIVE_LATENCY_S = 10e-6
 
 @dataclass(frozen=True)
 class Setup:
-    """Everything fixed for one (chip, model, precision, workload shape) question."""
+    """Everything fixed for one (chip, model, precision, workload shape) question.
+
+    ``precision`` is the format of the routed experts (of every weight for a dense
+    model); ``dense_precision`` that of attention and the always-active weights (blank:
+    the same).  ``draft_tokens`` / ``acceptance``: speculative decoding (multi-token
+    prediction), see :func:`planner.perf.modelmath.tokens_per_step`.
+    """
 
     chip: ChipSpec
     model: ModelSpec
@@ -43,6 +49,9 @@ class Setup:
     output: float
     eff: Efficiency
     beams: int = 1
+    dense_precision: str = ""
+    draft_tokens: int = 0
+    acceptance: float = 0.0
 
     @property
     def prefill_per_decode(self) -> float:
@@ -50,8 +59,19 @@ class Setup:
         return self.prompt / (self.output * self.beams)
 
     @property
+    def dense(self) -> str:
+        """Format of attention and always-active weights (and the KV cache's basis)."""
+        return self.dense_precision or self.precision
+
+    @property
     def peak_flops(self) -> float:
+        """Peak FLOP/s of the routed-expert multiplies (every multiply of a dense model)."""
         return self.chip.peak_tflops[self.precision] * 1e12
+
+    @property
+    def dense_peak_flops(self) -> float:
+        """Peak FLOP/s of attention and always-active multiplies."""
+        return self.chip.peak_tflops[self.dense] * 1e12
 
     @property
     def bandwidth(self) -> float:
@@ -59,12 +79,26 @@ class Setup:
 
     @property
     def kv_per_token(self) -> float:
-        return mm.kv_bytes_per_token(self.model, self.precision)
+        return mm.kv_bytes_per_token(self.model, self.dense)
 
     @property
     def decode_context(self) -> float:
         """Average context length a decoding sequence attends to: P + O/2."""
         return self.prompt + self.output / 2.0
+
+    @property
+    def tokens_per_step(self) -> float:
+        """Output tokens a sequence gains per decode step (1 without speculation)."""
+        return mm.tokens_per_step(self.draft_tokens, self.acceptance)
+
+    @property
+    def verified_per_step(self) -> float:
+        """Tokens per sequence the model runs per decode step: 1 + draft tokens."""
+        return 1.0 + max(int(self.draft_tokens), 0)
+
+    def round_tokens(self, batch: float) -> float:
+        """Tokens through the model per round: B·(1 + d) decode + B·tau·P/O prefill."""
+        return batch * (self.verified_per_step + self.tokens_per_step * self.prefill_per_decode)
 
 
 @dataclass(frozen=True)
@@ -127,34 +161,40 @@ def bubble_factor(pp: int, micro_batches: int) -> float:
     return (m + pp - 1) / m
 
 
-def max_batch(s: Setup, tp: int, pp: int) -> int:
+def max_batch(s: Setup, tp: int, pp: int, dp: int = 1) -> int:
     """Largest number of concurrent sequences whose KV cache fits beside the weights.
 
-    Every sequence reserves KV for its whole P + O tokens (beams of one request share
-    the prompt's).  0 if even the weights do not fit.
+    Each chip holds its share of the weights (:func:`planner.perf.modelmath.chip_weight_bytes`)
+    and of its attention group's KV: a group's KV is split over ``kv_shards(t)`` of its
+    chips and over the ``pp`` stages, and each of the ``dp`` groups serves its own
+    sequences.  Every sequence reserves KV for its whole P + O tokens (beams of one
+    request share the prompt's).  0 if even the weights do not fit.
     """
-    chips = tp * pp
-    free = chips * s.chip.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
-    free -= mm.weight_bytes(s.model, s.precision)
+    free = s.chip.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
+    free -= mm.chip_weight_bytes(s.model, s.precision, s.dense, tp, pp, dp)
     per_seq = (s.prompt / s.beams + s.output) * s.kv_per_token
     if free <= 0 or per_seq <= 0:
         return 0
-    return int(free // per_seq)
+    return int(dp * (free * pp * mm.kv_shards(s.model, tp) // per_seq))
 
 
-def _gemm_seconds(s: Setup, micro_tokens: float, micro_batches: int, tp: int, pp: int) -> float:
+def _gemm_seconds(s: Setup, micro_tokens: float, micro_batches: int, tp: int, pp: int,
+                  dp: int = 1) -> float:
     """Per-chip compute time of the linear layers: ``micro_batches`` x ``micro_tokens`` tokens.
 
-    Always-active weights multiply the whole micro-batch; routed experts each multiply
-    only their own tokens (:func:`planner.perf.moe.routed_flop_seconds`).
+    Always-active weights multiply each attention group's share of the micro-batch
+    (``micro_tokens / dp``) at the dense precision; routed experts each multiply only
+    their own tokens, gathered from every group
+    (:func:`planner.perf.moe.routed_flop_seconds` over ``tp · dp`` chips).
     """
     shared, per_expert = mm.expert_split(s.model)
     if per_expert <= 0:
         shared = s.model.active_params_b * 1e9
-    flop_time = micro_batches * 2.0 * micro_tokens * shared / s.eff.gemm_efficiency(micro_tokens)
-    flop_time /= tp * pp
-    flop_time += moe.routed_flop_seconds(s.model, s.eff, micro_tokens, micro_batches, tp, pp)
-    return flop_time / s.peak_flops
+    group = micro_tokens / dp
+    flop_time = micro_batches * 2.0 * group * shared / s.eff.gemm_efficiency(group)
+    flop_time /= tp * pp * s.dense_peak_flops
+    routed = moe.routed_flop_seconds(s.model, s.eff, micro_tokens, micro_batches, tp * dp, pp)
+    return flop_time + routed / s.peak_flops
 
 
 def _tp_comm_seconds(s: Setup, tokens: float, tp: int, allreduces: float) -> float:
@@ -166,57 +206,94 @@ def _tp_comm_seconds(s: Setup, tokens: float, tp: int, allreduces: float) -> flo
     return per_layer_bytes / scaleup_bandwidth(s.chip) + allreduces * COLLECTIVE_LATENCY_S
 
 
-def _comm_seconds(s: Setup, tokens: float, tp: int, pp: int, micro_batches: int) -> float:
+def _comm_seconds(s: Setup, tokens: float, tp: int, pp: int, micro_batches: int,
+                  dp: int = 1) -> float:
     """Per-chip communication of a round: tensor all-reduces and pipeline sends."""
     layers_here = s.model.layers / pp
-    comm = _tp_comm_seconds(s, tokens / pp, tp, 2.0 * layers_here * micro_batches)
+    comm = _tp_comm_seconds(s, tokens / (pp * dp), tp, 2.0 * layers_here * micro_batches)
     if pp > 1:
         send = tokens * s.model.hidden_size * mm.ACTIVATION_BYTES
         comm += send / pipeline_bandwidth(s.chip, tp * pp) + micro_batches * COLLECTIVE_LATENCY_S
     return comm
 
 
-def round_timing(s: Setup, tp: int, pp: int, batch: float, micro_batches: int | None = None) -> Timing:
-    """Time of one continuous-batching round with ``batch`` sequences on ``tp`` x ``pp`` chips.
+def all_to_all_seconds(s: Setup, tokens: float, tp: int, pp: int, dp: int,
+                       micro_batches: int) -> tuple[float, float]:
+    """(transfer, latency) seconds per chip of a round's MoE dispatch and combine.
+
+    Only with data-parallel attention (``dp > 1``): the experts of ``tp · dp`` chips
+    serve tokens from every group.  Transfer runs over the scale-up links inside the
+    domain and the scale-out NIC past it (:func:`planner.perf.moe.all_to_all_seconds`);
+    two collectives per MoE layer and micro-batch each pay the fixed latency.
+    """
+    if dp <= 1 or not s.model.is_moe:
+        return 0.0, 0.0
+    ep = tp * dp
+    out = min(SCALEOUT_GBS / 2.0 * 1e9 * LINK_EFFICIENCY, scaleup_bandwidth(s.chip))
+    domain = max(s.chip.scaleup_domain_chips, 1)
+    experts_bytes = mm.BYTES_PER_VALUE[s.precision]
+    transfer = moe.all_to_all_seconds(s.model, experts_bytes, tokens / pp, ep, domain,
+                                      scaleup_bandwidth(s.chip), out)
+    latency = 2.0 * s.model.routed_layers / pp * micro_batches * COLLECTIVE_LATENCY_S
+    return transfer, latency
+
+
+def round_timing(s: Setup, tp: int, pp: int, batch: float, micro_batches: int | None = None,
+                 dp: int = 1) -> Timing:
+    """Time of one continuous-batching round with ``batch`` sequences on ``tp·pp·dp`` chips.
 
     The round's tokens are split into ``micro_batches`` micro-batches (default ``pp``)
-    that stream through the stages; each re-reads its stage's weights.  With beam
-    search, ``batch`` counts beams: each request decodes ``beams`` sequences.
+    that stream through the stages; each re-reads its stage's weights.  ``dp`` attention
+    groups share one expert-parallel pool; their all-to-all is not overlapped with
+    compute (DeepSeek's two-micro-batch overlap is not what a default vLLM or SGLang
+    runs: conservative for tuned deployments).  With
+    beam search, ``batch`` counts beams.  Speculative decoding runs ``1 + d`` tokens
+    per sequence and ``d`` draft passes of one layer each.
     """
-    chips = tp * pp
+    chips = tp * pp * dp
     m = max(int(micro_batches or pp), 1)
-    tokens = batch * (1.0 + s.prefill_per_decode)
-    micro = tokens / m
+    tokens = s.round_tokens(batch)
     stream = s.bandwidth * s.eff.memory
-    gemm_c = _gemm_seconds(s, micro, m, tp, pp)
-    weight_s = m * mm.touched_weight_bytes(s.model, s.precision, micro) / chips / stream
-    kv_s = batch * s.decode_context * s.kv_per_token / (chips * stream)
-    attn_flops = batch * mm.attention_flops_per_token(s.model, s.decode_context)
-    attn_dec_s = attn_flops / (chips * s.peak_flops * s.eff.compute)
-    pre_flops = batch * s.prefill_per_decode * mm.attention_flops_per_token(s.model, s.prompt / 2)
-    attn_pre_s = pre_flops / (chips * s.peak_flops * s.eff.compute)
-    permute_s = moe.permute_bytes(s.model, tokens, tp, pp) / stream
-    comm = _comm_seconds(s, tokens, tp, pp, m)
+    gemm_c = _gemm_seconds(s, tokens / m, m, tp, pp, dp)
+    weight_s = m * mm.chip_touched_bytes(s.model, s.precision, s.dense, tokens / m, tp, pp, dp) / stream
+    kv_s = batch * s.decode_context * s.kv_per_token / (dp * pp * mm.kv_shards(s.model, tp) * stream)
+    dense_rate = chips * s.dense_peak_flops * s.eff.compute
+    attn_dec_s = batch * s.verified_per_step * mm.attention_flops_per_token(s.model, s.decode_context)
+    attn_dec_s /= dense_rate
+    pre_tokens = batch * s.tokens_per_step * s.prefill_per_decode
+    attn_pre_s = pre_tokens * mm.attention_flops_per_token(s.model, s.prompt / 2) / dense_rate
+    permute_s = moe.permute_bytes(s.model, tokens, tp * dp, pp) / stream
+    comm = _comm_seconds(s, tokens, tp, pp, m, dp)
+    a2a, a2a_latency = all_to_all_seconds(s, tokens, tp, pp, dp, m)
     ideal = 2.0 * tokens * s.model.active_params_b * 1e9 / (chips * s.peak_flops * s.eff.compute)
     busy = max(gemm_c, weight_s) + max(kv_s, attn_dec_s) + attn_pre_s + permute_s + comm
-    busy += s.model.layers / pp * m * s.eff.layer_overhead_us * 1e-6
-    busy *= stage_imbalance(s.model.layers, pp)
+    busy += s.model.layers / pp * m * s.eff.layer_overhead_us * 1e-6 + a2a + a2a_latency
+    busy *= stage_imbalance(s.model.layers, pp) * (1.0 + max(int(s.draft_tokens), 0) / s.model.layers)
     total = busy * bubble_factor(pp, m)
     return Timing(compute_s=ideal + attn_dec_s + attn_pre_s, memory_s=weight_s + kv_s + permute_s,
-                  comm_s=comm, total_s=total, bubble_s=total - busy)
+                  comm_s=comm + a2a + a2a_latency, total_s=total, bubble_s=total - busy)
 
 
-def prefill_seconds(s: Setup, tp: int, pp: int) -> float:
-    """Time to prefill one prompt alone, passing through the ``pp`` stages in turn."""
+def prefill_seconds(s: Setup, tp: int, pp: int, dp: int = 1) -> float:
+    """Time to prefill one prompt alone, passing through the ``pp`` stages in turn.
+
+    The prompt runs in one attention group of ``tp`` chips; with ``dp > 1`` its routed
+    tokens spread over all ``tp · dp`` expert-parallel chips and pay the all-to-all.
+    """
     p = s.prompt
     stream = s.bandwidth * s.eff.memory
-    gemm_c = _gemm_seconds(s, p, 1, tp, 1)
-    weight_s = mm.touched_weight_bytes(s.model, s.precision, p) / (tp * stream)
-    attn = p * mm.attention_flops_per_token(s.model, p / 2) / (tp * s.peak_flops * s.eff.compute)
+    shared, per_expert = mm.expert_split(s.model)
+    if per_expert <= 0:
+        shared = s.model.active_params_b * 1e9
+    gemm_c = 2.0 * p * shared / s.eff.gemm_efficiency(p) / (tp * s.dense_peak_flops)
+    gemm_c += moe.routed_flop_seconds(s.model, s.eff, p, 1, tp * dp, 1) / s.peak_flops
+    weight_s = mm.chip_touched_bytes(s.model, s.precision, s.dense, p, tp, 1, dp) / stream
+    attn = p * mm.attention_flops_per_token(s.model, p / 2) / (tp * s.dense_peak_flops * s.eff.compute)
     permute_s = moe.permute_bytes(s.model, p, tp, 1) / stream
     comm = _tp_comm_seconds(s, p, tp, 2 * s.model.layers)
+    a2a, a2a_latency = all_to_all_seconds(s, p * dp, tp, 1, dp, 1)
     if pp > 1:
         send = p * s.model.hidden_size * mm.ACTIVATION_BYTES
         comm += (pp - 1) * (send / pipeline_bandwidth(s.chip, tp * pp) + COLLECTIVE_LATENCY_S)
     overhead = s.model.layers * s.eff.layer_overhead_us * 1e-6
-    return max(gemm_c, weight_s) + attn + permute_s + comm + overhead
+    return max(gemm_c, weight_s) + attn + permute_s + comm + a2a + a2a_latency + overhead
