@@ -12,7 +12,9 @@ import json
 import sys
 from typing import Any
 
-from planner.perf.catalog import get_chip, get_model, load_chips
+from planner import cli_catalog
+from planner.domain import PlannerError
+from planner.perf.catalog import get_chip, load_chips
 from planner.perf.compare import compare_chips
 from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training
@@ -39,8 +41,9 @@ def _print_json(obj: Any) -> None:
 
 
 def _workload_args(p: argparse.ArgumentParser, prompt_default: float | None,
-                   output_default: float | None) -> None:
-    p.add_argument("--model", required=True, help="model name or alias (e.g. llama-2-70b)")
+                   output_default: float | None, model_required: bool = True) -> None:
+    p.add_argument("--model", required=model_required,
+                   help="model name or alias (e.g. llama-2-70b), or a Hugging Face config.json path")
     p.add_argument("--precision", default="fp8", help="fp4, fp8, int8 or bf16 (default fp8)")
     p.add_argument("--input-tokens", type=float, default=prompt_default,
                    required=prompt_default is None, help="prompt tokens per request")
@@ -74,7 +77,7 @@ def _replica_text(est: Any) -> str:
 
 
 def cmd_throughput(args: argparse.Namespace) -> int:
-    chip, model = get_chip(args.chip), get_model(args.model)
+    chip, model = get_chip(args.chip), cli_catalog.resolve_model(args.model)
     est = estimate_throughput(chip, model, args.precision, args.input_tokens, args.output_tokens,
                               args.ttft_ms, args.tpot_ms, **_estimate_kwargs(args))
     out = dataclasses.asdict(est)
@@ -132,7 +135,11 @@ def format_table(rows: list[dict]) -> str:
 
 
 def cmd_chips(args: argparse.Namespace) -> int:
-    model = get_model(args.model)
+    if args.list:
+        return cli_catalog.cmd_chip_list(args)
+    if not args.model:
+        raise PlannerError("planner chips needs --model NAME (or --list to list the chips)")
+    model = cli_catalog.resolve_model(args.model)
     rows = compare_chips(model, load_chips(), args.precision, args.input_tokens, args.output_tokens,
                          args.ttft_ms, args.tpot_ms, estimate_kwargs=_estimate_kwargs(args))
     if args.json:
@@ -148,7 +155,7 @@ def cmd_chips(args: argparse.Namespace) -> int:
 
 
 def cmd_train_time(args: argparse.Namespace) -> int:
-    chip, model = get_chip(args.chip), get_model(args.model)
+    chip, model = get_chip(args.chip), cli_catalog.resolve_model(args.model)
     est = estimate_training(chip, model, args.tokens, args.chips, args.precision, args.mfu)
     out = dataclasses.asdict(est)
     out["chip_hours"] = est.chip_hours
@@ -175,7 +182,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("chips", help="compare every catalog chip on one model",
                               description="Throughput and cost per token of every catalog chip.")
-    _workload_args(p, 1000.0, 250.0)
+    _workload_args(p, 1000.0, 250.0, model_required=False)
+    p.add_argument("--list", action="store_true",
+                   help="list the catalog chips with their aliases instead of comparing them")
     p.set_defaults(func=cmd_chips)
 
     p = subparsers.add_parser("train-time", help="hours to train a model on N chips",
@@ -188,3 +197,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--mfu", type=float, default=None, help="override the default MFU (0-1)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_train_time)
+    cli_catalog.register(subparsers)

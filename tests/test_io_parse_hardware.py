@@ -226,3 +226,21 @@ def test_software_stack_column_overrides_and_matches_the_catalog(tmp_path: Path)
     assert plan.chip_specs["Acme X1"].software_stack == "ROCm"  # the catalog's spelling
     assert plan.chip_specs["H100 SXM"].software_stack == "Triton"  # a new stack, as written
     assert plan.chip_specs["L40S"].software_stack == "CUDA"
+
+
+def test_models_row_can_point_at_a_config_json(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "hf" / "qwen3-32b" / "config.json"
+    (tmp_path / "qwen").mkdir()
+    (tmp_path / "qwen" / "config.json").write_bytes(fixture.read_bytes())
+    row = {"model": "my-qwen", "config_json": "qwen/config.json", "max_context": 32768}
+    change = both(add("Models", row), set_cell("Workloads", 2, "model", "my-qwen"))
+    spec = read(mutate(tmp_path, "c.xlsx", change)).model_specs["my-qwen"]
+    assert (spec.layers, spec.hidden_size, spec.kv_heads, spec.head_dim) == (64, 5120, 8, 128)
+    assert spec.params_b == pytest.approx(32.76, abs=0.01)
+    assert spec.max_context == 32768  # a typed cell overrides the config
+
+
+def test_missing_config_json_is_a_problem_on_its_cell(tmp_path: Path) -> None:
+    found = problems(mutate(tmp_path, "c.xlsx", add("Models", {"model": "x",
+                                                               "config_json": "nope/config.json"})))
+    assert [p.column for p in found] == ["config_json"]

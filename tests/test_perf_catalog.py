@@ -122,3 +122,32 @@ def test_families():
 def test_catalog_does_not_read_shared_reference():
     for path in Path(DATA_DIR.parent / "perf").glob("*.py"):
         assert "shared/reference" not in path.read_text(), path
+
+
+@pytest.mark.parametrize("typed,name", [
+    ("Nvidia H100", "H100 SXM"), ("NVIDIA B200 HGX", "B200"), ("AMD Instinct MI300X", "MI300X"),
+    ("nvidia h200 sxm", "H200 SXM"), ("GB200 NVL72", "GB200 (NVL72 GPU)"), ("Google TPU v6e", "TPU v6e (Trillium)")])
+def test_chip_names_people_type_resolve(typed, name):
+    assert get_chip(typed).name == name
+
+
+def test_unknown_chip_gets_a_suggestion():
+    with pytest.raises(PlannerError, match="did you mean H200 SXM"):
+        get_chip("Nvidia H20")
+
+
+@pytest.mark.parametrize("name,alias", [
+    ("gpt-oss-120b", "gpt-oss"), ("gpt-oss-20b", "openai/gpt-oss-20b"),
+    ("qwen3-235b-a22b", "Qwen3-235B"), ("qwen3-32b", "Qwen/Qwen3-32B"), ("llama-3.3-70b", "llama3.3-70b"),
+    ("llama-4-scout", "Llama-4-Scout-17B-16E-Instruct"), ("llama-4-maverick", "llama4-maverick"),
+    ("deepseek-r1", "DeepSeek-R1-0528")])
+def test_new_models_and_aliases(name, alias):
+    m = get_model(alias)
+    assert m.name == name and "config.json" in m.source and m.active_params_b <= m.params_b
+
+
+def test_deepseek_r1_is_the_v3_architecture():
+    r1, v3 = get_model("deepseek-r1"), get_model("deepseek-v3")
+    fields = ("params_b", "active_params_b", "layers", "hidden_size", "experts", "active_experts",
+              "kv_lora_rank", "rope_head_dim", "moe_layers", "mtp_layers")
+    assert all(getattr(r1, f) == getattr(v3, f) for f in fields)

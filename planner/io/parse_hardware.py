@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 
-from planner.domain.errors import Problem
+from planner.domain.errors import PlannerError, Problem
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import ChipOffer, MeasuredThroughput
 from planner.domain.names import find_by_name, normalise
+from planner.io.hfconfig import load_config
 from planner.io.parse_stacks import canonical_stack, stack_names
 from planner.io.schema import PEAK_COLUMNS
 from planner.io.sheets import (
@@ -170,7 +172,7 @@ def parse_chips(table: Table | None, catalog: Mapping[str, ChipSpec], problems: 
 
 _MODEL_NUMBERS = ("params_b", "active_params_b", "layers", "hidden_size", "attention_heads",
                   "kv_heads", "head_dim", "experts", "active_experts", "vocab_size",
-                  "max_context")
+                  "max_context", "moe_layers")
 _NEW_MODEL_NEEDS = ("params_b", "layers", "hidden_size", "attention_heads")
 
 
@@ -200,19 +202,41 @@ def _check_model(reader: RowReader, spec: ModelSpec) -> None:
                                    f"{spec.attention_heads}")
 
 
+def _config_model(reader: RowReader, name: str, base_dir: Path | None) -> ModelSpec | None:
+    """The model a row's ``config_json`` points at (relative to the workbook's folder), or None."""
+    text = str(reader.get("config_json")).strip()
+    path = Path(text).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    try:
+        return load_config(path, name, source=f"{text} (config.json)")
+    except PlannerError as exc:
+        reader.problem("config_json", str(exc))
+        return None
+
+
 def parse_models(table: Table | None, catalog: Mapping[str, ModelSpec],
-                 problems: list[Problem]) -> dict[str, ModelSpec]:
-    """Models defined or overridden by the workbook, keyed by canonical name."""
+                 problems: list[Problem], base_dir: Path | None = None) -> dict[str, ModelSpec]:
+    """Models defined or overridden by the workbook, keyed by canonical name.
+
+    A row with ``config_json`` starts from that Hugging Face config (its path relative
+    to ``base_dir``, the workbook's folder); typed cells override it.
+    """
     models: dict[str, ModelSpec] = {}
     seen: dict[str, int] = {}
     for reader in rows(table, problems):
         name = reader.get("model")
         values = _filled(reader, list(_MODEL_NUMBERS))
-        if reader.has("source"):
-            values["source"] = str(reader.get("source"))
+        for text_col in ("source", "dense_precision"):
+            if reader.has(text_col):
+                values[text_col] = str(reader.get(text_col)).strip()
         if name is None:
             continue
         base = find_by_name(name, catalog)
+        if reader.has("config_json"):
+            base = _config_model(reader, str(name), base_dir)
+            if base is None:
+                continue
         key = normalise(base.name if base else name)
         if key in seen:
             reader.problem("model", f"model '{name}' is listed twice (also on row {seen[key]})")

@@ -155,7 +155,7 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     finally:
         wb.close()
     settings = parse_settings(tables["Settings"], problems)
-    defined = parse_models(tables["Models"], model_catalog, problems)
+    defined = parse_models(tables["Models"], model_catalog, problems, source.path.parent)
     models = {**model_catalog, **defined}
     supply = _parse_supply(tables, chip_catalog, models, settings, problems)
     workloads = parse_workloads(tables["Workloads"], tables["Demand"], models, settings,

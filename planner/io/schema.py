@@ -251,6 +251,14 @@ SHEETS: list[SheetSpec] = [
                   _c("vocab_size", "tokens", "count1", default=32000, doc="Vocabulary size."),
                   _c("max_context", "tokens", "count1", default=4096,
                      doc="Longest prompt plus output the model accepts."),
+                  _c("moe_layers", "layers", "count1", doc="Layers with routed experts "
+                     "(DeepSeek-V3: 58 of 61).", blank="every layer of a MoE model"),
+                  _c("dense_precision", "", "choice", choices=("fp8", "bf16"),
+                     doc="Format a MoE checkpoint keeps attention and always-active weights in "
+                     "when its experts are narrower (gpt-oss: bf16).", blank="fp8"),
+                  _c("config_json", "", "text", doc="Path of a Hugging Face config.json "
+                     "(relative to the workbook's folder) read instead of typing layers and "
+                     "sizes; typed cells override it.", blank="the typed figures"),
                   _c("source", "", "text", doc="Where the figures come from."),
               ]),
     SheetSpec("Measured", False, "Measured throughputs that replace the performance model "

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from planner.domain.errors import PlannerError, Problem
-from planner.domain.names import find_by_name, normalise
+from planner.domain.names import find_by_name, normalise, suggest
 from planner.io.cells import CellError, default_value, is_blank, parse_cell
 from planner.io.guard import Limits, check_archive, check_file_size
 from planner.io.merged import merged_problems
@@ -270,21 +270,6 @@ def require_rows(table: Table | None, problems: list[Problem], what: str) -> Non
     if table is not None and not table.rows:
         problems.append(Problem(table.title, None, None,
                                 f"has no rows: add at least one {what} below the header"))
-
-
-def suggest(name: str, specs: Mapping[str, object], n: int = 3) -> list[str]:
-    """Up to ``n`` canonical names closest to ``name`` (matching names and aliases)."""
-    candidates: dict[str, str] = {}
-    for canonical, spec in specs.items():
-        candidates.setdefault(normalise(canonical), canonical)
-        for alias in getattr(spec, "aliases", ()):
-            candidates.setdefault(normalise(alias), canonical)
-    close = difflib.get_close_matches(normalise(name), list(candidates), n=n * 3, cutoff=0.6)
-    found: list[str] = []
-    for key in close:
-        if candidates[key] not in found:
-            found.append(candidates[key])
-    return found[:n]
 
 
 def unknown_name_message(kind: str, name: str, specs: Mapping[str, object], hint: str) -> str:

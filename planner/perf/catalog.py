@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from planner.domain.errors import PlannerError
 from planner.domain.hardware import ChipSpec, ModelSpec
-from planner.domain.names import find_by_name
+from planner.domain.names import find_by_name, suggest
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -81,6 +81,9 @@ def _model_from_row(row: dict[str, str]) -> ModelSpec:
         max_context=int(row["max_context"]),
         source=row["source"],
         aliases=_aliases(row["aliases"]),
+        moe_layers=int(_num(row.get("moe_layers", "")) or 0),
+        mtp_layers=int(_num(row.get("mtp_layers", "")) or 0),
+        dense_precision=(row.get("dense_precision") or "").strip().lower(),
     )
 
 
@@ -131,8 +134,10 @@ def lookup(name: object, specs: Mapping[str, T], kind: str) -> T:
     """``find_by_name`` that raises a :class:`PlannerError` listing the known names."""
     spec = find_by_name(name, specs)
     if spec is None:
+        close = suggest(name, specs)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
         known = ", ".join(sorted(specs))
-        raise PlannerError(f"unknown {kind} '{name}'; known {kind}s: {known}")
+        raise PlannerError(f"unknown {kind} '{name}'; {hint}known {kind}s: {known}")
     return spec
 
 
