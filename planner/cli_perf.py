@@ -16,6 +16,7 @@ from planner import cli_catalog
 from planner.domain import PlannerError
 from planner.perf.catalog import get_chip, load_chips
 from planner.perf.compare import compare_chips
+from planner.perf.frontier import latency_frontier
 from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training
 
@@ -76,8 +77,51 @@ def _replica_text(est: Any) -> str:
     return text + f", batch {est.batch_size}"
 
 
+def _curve_row(point: Any) -> dict:
+    est = point.estimate
+    return {"tpot_target_ms": point.tpot_target_ms, "tpot_ms": est.tpot_ms, "ttft_ms": est.ttft_ms,
+            "tokens_per_s_per_user": point.tokens_per_s_per_user,
+            "output_tokens_per_s_per_chip": est.output_tokens_per_s_per_chip,
+            "chips_per_replica": est.chips_per_replica, "tensor_parallel": est.tensor_parallel,
+            "pipeline_parallel": est.pipeline_parallel, "data_parallel": est.data_parallel,
+            "batch_size": est.batch_size, "bound": est.bound}
+
+
+def cmd_curve(args: argparse.Namespace, chip: Any, model: Any) -> int:
+    """``planner throughput --curve``: the throughput-latency frontier, fastest users first."""
+    curve = latency_frontier(chip, model, args.precision, args.input_tokens, args.output_tokens,
+                             args.ttft_ms, points=args.points, **_estimate_kwargs(args))
+    rows = [_curve_row(p) for p in curve]
+    if args.json:
+        _print_json({"chip": chip.name, "model": model.name, "precision": args.precision,
+                     "prompt_tokens": args.input_tokens, "output_tokens": args.output_tokens,
+                     "points": rows})
+    if not curve:
+        print(f"{chip.name} / {model.name}: cannot serve this workload at all "
+              "(see planner throughput without --curve)", file=sys.stderr if args.json else sys.stdout)
+        return 1
+    if not args.json:
+        print(f"{chip.name} serving {model.name} at {args.precision} ({args.input_tokens:g} prompt / "
+              f"{args.output_tokens:g} output tokens): throughput-latency frontier")
+        print("tokens/s per user = 1000 / TPOT (output tokens a sequence gets while decoding); "
+              "tok/s/chip = output tokens")
+        header = ["TPOT target ms", "TPOT ms", "tok/s/user", "tok/s/chip", "replica", "batch"]
+        body = [["none" if r["tpot_target_ms"] is None else f"{r['tpot_target_ms']:.1f}",
+                 f"{r['tpot_ms']:.1f}", f"{r['tokens_per_s_per_user']:.1f}",
+                 f"{r['output_tokens_per_s_per_chip']:,.0f}",
+                 f"{r['tensor_parallel']}x{r['pipeline_parallel']}"
+                 + (f"x{r['data_parallel']}dp" if r["data_parallel"] > 1 else ""),
+                 str(r["batch_size"])] for r in rows]
+        widths = [max(len(x) for x in col) for col in zip(header, *body)]
+        for cells in [header, ["-" * w for w in widths], *body]:
+            print("  ".join(c.rjust(w) for c, w in zip(cells, widths)))
+    return 0
+
+
 def cmd_throughput(args: argparse.Namespace) -> int:
     chip, model = get_chip(args.chip), cli_catalog.resolve_model(args.model)
+    if args.curve:
+        return cmd_curve(args, chip, model)
     est = estimate_throughput(chip, model, args.precision, args.input_tokens, args.output_tokens,
                               args.ttft_ms, args.tpot_ms, **_estimate_kwargs(args))
     out = dataclasses.asdict(est)
@@ -156,7 +200,8 @@ def cmd_chips(args: argparse.Namespace) -> int:
 
 def cmd_train_time(args: argparse.Namespace) -> int:
     chip, model = get_chip(args.chip), cli_catalog.resolve_model(args.model)
-    est = estimate_training(chip, model, args.tokens, args.chips, args.precision, args.mfu)
+    est = estimate_training(chip, model, args.tokens, args.chips, args.precision, args.mfu,
+                            args.method, args.lora_rank)
     out = dataclasses.asdict(est)
     out["chip_hours"] = est.chip_hours
     out["days"] = est.hours / 24.0
@@ -166,7 +211,8 @@ def cmd_train_time(args: argparse.Namespace) -> int:
         print(f"{chip.name} / {model.name}: {est.reason}", file=sys.stderr if args.json else sys.stdout)
         return 1
     if not args.json:
-        print(f"{model.name} on {est.chips} x {chip.name} at {est.precision_used}, "
+        what = "" if est.method == "full" else f" ({est.method} fine-tuning)"
+        print(f"{model.name}{what} on {est.chips} x {chip.name} at {est.precision_used}, "
               f"{args.tokens:.3g} tokens: {est.hours:,.1f} h ({est.hours / 24:,.1f} days) "
               f"at {est.mfu:.1%} MFU, {est.chip_hours:,.0f} chip-hours")
     return 0
@@ -178,6 +224,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Modelled steady-state output tokens/s per chip.")
     p.add_argument("--chip", required=True, help="chip name or alias (e.g. H100)")
     _workload_args(p, None, None)
+    p.add_argument("--curve", action="store_true",
+                   help="print the throughput-latency frontier (tok/s per chip against tok/s per user)")
+    p.add_argument("--points", type=int, default=12, help="TPOT targets on the --curve (default 12)")
     p.set_defaults(func=cmd_throughput)
 
     p = subparsers.add_parser("chips", help="compare every catalog chip on one model",
@@ -195,6 +244,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--chips", type=int, required=True)
     p.add_argument("--precision", default="bf16")
     p.add_argument("--mfu", type=float, default=None, help="override the default MFU (0-1)")
+    p.add_argument("--method", default="full", help="full, lora or qlora (default full)")
+    p.add_argument("--lora-rank", type=int, default=None, help="adapter rank for lora/qlora (default 16)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_train_time)
     cli_catalog.register(subparsers)

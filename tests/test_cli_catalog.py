@@ -54,3 +54,16 @@ def test_throughput_takes_a_config_json_and_a_typed_chip_name(capsys):
     assert by_path["chip"] == "H100 SXM"
     assert by_path["output_tokens_per_s_per_chip"] == pytest.approx(
         by_name["output_tokens_per_s_per_chip"], rel=0.002)
+
+
+def test_throughput_curve_text_and_json(capsys):
+    args = ["throughput", "--chip", "H100", "--model", "llama-3.1-8b", "--input-tokens", "1000",
+            "--output-tokens", "250", "--curve", "--points", "6"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "tok/s/user" in out and "frontier" in out
+    assert main([*args, "--json"]) == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    speeds = [p["tokens_per_s_per_user"] for p in points]
+    rates = [p["output_tokens_per_s_per_chip"] for p in points]
+    assert speeds == sorted(speeds, reverse=True) and rates == sorted(rates)

@@ -77,6 +77,17 @@ def test_training_gang_is_smallest_multiple_that_finishes():
     assert smaller.hours > window
 
 
+def test_lora_run_gets_a_smaller_gang_than_full_training():
+    # Llama 2 70B on 1e9 tokens: full training needs 18 H100 for its state, so a gang of
+    # 24; LoRA's ~276 GB fits one server of 8 and finishes within the quarter.
+    full = TrainingRun("ft", "llama-2-70b", 1e9, Quarter(2026, 1), Quarter(2026, 1))
+    lora = TrainingRun("ft", "llama-2-70b", 1e9, Quarter(2026, 1), Quarter(2026, 1), method="lora")
+    e_full = plan_estimates(make_input(training=[full]))[1][("ft", "H100 SXM")]
+    e_lora = plan_estimates(make_input(training=[lora]))[1][("ft", "H100 SXM")]
+    assert e_full.feasible and e_full.chips == 24 and e_full.method == "full"
+    assert e_lora.feasible and e_lora.chips == 8 and e_lora.method == "lora"
+
+
 def test_training_uses_run_mfu_and_reports_impossible_windows():
     run = TrainingRun("huge", "llama-3.1-405b", 1e17, Quarter(2026, 1), Quarter(2026, 1), mfu=0.5)
     _, tr = plan_estimates(make_input(training=[run]))

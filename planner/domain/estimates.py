@@ -69,6 +69,7 @@ class TrainingEstimate:
     mfu: float = 0.0
     hours: float = 0.0
     reason: str = ""
+    method: str = "full"  # full, lora or qlora
 
     @property
     def chip_hours(self) -> float:

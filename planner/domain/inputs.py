@@ -199,7 +199,8 @@ class InferenceWorkload:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """A training run (a row of the Training sheet): 6·N·D FLOPs between two quarters."""
+    """A training run (a row of the Training sheet): 6·N·D FLOPs between two quarters
+    (4·N·D plus adapters for LoRA / QLoRA fine-tuning)."""
 
     name: str
     model: str
@@ -209,6 +210,8 @@ class TrainingRun:
     precision: str = "bf16"
     mfu: float | None = None
     stacks: tuple[str, ...] = ()
+    method: str = "full"  # full, lora or qlora (fine-tuning)
+    lora_rank: int | None = None  # adapter rank for lora / qlora (None: the default, 16)
 
 
 @dataclass(frozen=True)

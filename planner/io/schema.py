@@ -226,6 +226,12 @@ SHEETS: list[SheetSpec] = [
                      doc="Quarter by whose end the run must be done."),
                   _c("mfu", "fraction", "fraction", doc="Model FLOPs utilisation.",
                      blank="the performance core's estimate"),
+                  _c("method", "", "choice", default="full", choices=("full", "lora", "qlora"),
+                     doc="full trains every weight (6 N D FLOPs, 18 bytes/parameter); lora / "
+                     "qlora fine-tune rank-r adapters over a frozen BF16 / 4-bit base "
+                     "(4 N D FLOPs plus adapters; 4 / 2.5 bytes per parameter plus adapters)."),
+                  _c("lora_rank", "", "count1", doc="Adapter rank for lora / qlora.",
+                     blank="16"),
                   _STACKS_COLUMN,
               ]),
     SheetSpec("Models", False, "Models not in the catalog, or overrides of catalog models "

@@ -14,7 +14,7 @@ from planner.perf.catalog import load_chips, load_models
 from planner.perf.inference import estimate_throughput
 from planner.perf.modelmath import resolve_precision
 from planner.perf.phases import PHASES, estimate_phase
-from planner.perf.training import estimate_training, min_chips_for_state
+from planner.perf.training import check_method, estimate_training, min_chips_for_state
 
 #: A measured throughput applies when its prompt/output lengths are within this
 #: relative distance of the workload's.
@@ -101,24 +101,29 @@ def choose_gang(chip: ChipSpec, model: ModelSpec, run: TrainingRun, hours: float
     """Smallest gang (a multiple of the scale-up unit) that holds the state and finishes in time."""
     unit = gang_unit(chip)
     top = MAX_TRAINING_CHIPS // unit
+
+    def estimate(chips: int) -> TrainingEstimate:
+        return estimate_training(chip, model, run.tokens, chips, run.precision, run.mfu,
+                                 run.method, run.lora_rank)
+
     if not chip.modelable:
-        return estimate_training(chip, model, run.tokens, unit, run.precision, run.mfu)
+        return estimate(unit)
     resolve_precision(chip, run.precision)
-    need = min_chips_for_state(chip, model)
+    need = min_chips_for_state(chip, model, *check_method(run.method, run.lora_rank))
     if need == 0 or hours <= 0:
-        est = estimate_training(chip, model, run.tokens, unit, run.precision, run.mfu)
+        est = estimate(unit)
         why = est.reason or f"the window from {run.earliest} to {run.deadline} is empty"
         return _fail(est, why)
     lo = max(1, math.ceil(need / unit))
     if lo > top:
-        est = estimate_training(chip, model, run.tokens, top * unit, run.precision, run.mfu)
+        est = estimate(top * unit)
         return _fail(est, est.reason or f"needs more than {MAX_TRAINING_CHIPS} chips to hold the state")
 
     def ok(k: int) -> bool:
-        return estimate_training(chip, model, run.tokens, k * unit, run.precision, run.mfu).hours <= hours
+        return estimate(k * unit).hours <= hours
 
     if not ok(top):
-        est = estimate_training(chip, model, run.tokens, top * unit, run.precision, run.mfu)
+        est = estimate(top * unit)
         return _fail(est, f"even {top * unit} chips need {est.hours:,.0f} h, more than the "
                           f"{hours:,.0f} h between {run.earliest} and {run.deadline}")
     hi = top
@@ -128,13 +133,13 @@ def choose_gang(chip: ChipSpec, model: ModelSpec, run: TrainingRun, hours: float
             hi = mid
         else:
             lo = mid + 1
-    return estimate_training(chip, model, run.tokens, lo * unit, run.precision, run.mfu)
+    return estimate(lo * unit)
 
 
 def _fail(est: TrainingEstimate, reason: str) -> TrainingEstimate:
     return TrainingEstimate(chip=est.chip, model=est.model, tokens=est.tokens, chips=est.chips,
                             precision_used=est.precision_used, feasible=False, mfu=est.mfu,
-                            hours=est.hours, reason=reason)
+                            hours=est.hours, reason=reason, method=est.method)
 
 
 def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEstimate],
