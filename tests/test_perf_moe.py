@@ -6,7 +6,7 @@ from planner.domain.hardware import ModelSpec
 from planner.perf import modelmath as mm
 from planner.perf import moe
 from planner.perf import roofline as rl
-from planner.perf.catalog import chip_family, get_chip, get_model
+from planner.perf.catalog import chip_family, get_chip, get_model, load_chips
 from planner.perf.efficiency import efficiency_for
 from planner.perf.inference import estimate_throughput
 
@@ -206,3 +206,24 @@ def test_deepseek_on_one_8_gpu_node_meets_15_ms(chip):
     loose = estimate_throughput(get_chip(chip), DSV3, "fp8", 1000, 250, tpot_ms=50,
                                 max_replica_chips=8)
     assert loose.output_tokens_per_s_per_chip > 3 * e.output_tokens_per_s_per_chip
+
+
+def test_deepseek_estimate_for_every_nvidia_and_amd_datacenter_chip():
+    chips = [c for c in load_chips().values() if c.vendor in ("NVIDIA", "AMD") and c.modelable]
+    assert len(chips) >= 9
+    for chip in chips:
+        for name in ("deepseek-v3", "deepseek-r1"):
+            e = estimate_throughput(chip, get_model(name), "fp8", 1000, 250)
+            assert e.feasible and e.output_tokens_per_s_per_chip > 0, (chip.name, e.reason)
+
+
+def test_decode_pool_uses_wide_ep_near_deepseeks_decode_nodes():
+    # DeepSeek's Day-6 overview: ~14.8k output tok/s per 8-GPU H800 decode node (1,850
+    # per GPU) at ~20 tokens/s per user, with EP144 across nodes and MTP (85-90 %
+    # acceptance).  A decode-only H100 pool with one draft token at 85 % and TPOT <= 50 ms
+    # spreads the experts over several servers and lands within a factor of 1.6.
+    from planner.perf.phases import estimate_phase
+    e = estimate_phase(get_chip("H100"), DSV3, "fp8", 2000, 1000, tpot_ms=50, phase="decode",
+                       draft_tokens=1, acceptance=0.85)
+    assert e.feasible and e.data_parallel > 8 and e.expert_parallel == e.chips_per_replica
+    assert 0.8 < e.output_tokens_per_s_per_chip / 1850 < 1.6

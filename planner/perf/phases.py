@@ -22,6 +22,7 @@ transfer between pools is not costed.  Equations: ``docs/perf.md``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import partial
 
@@ -37,8 +38,9 @@ from planner.perf.inference import (
     MAX_SEQS_PER_MICROBATCH,
     Operating,
     _check_inputs,
+    make_setup,
     micro_batch_options,
-    parallel_splits,
+    replica_layouts,
 )
 
 PHASES = ("prefill", "decode")
@@ -58,26 +60,25 @@ class DecodeOnly(rl.Setup):
         return 0.0
 
 
-def _free_bytes(s: rl.Setup, chips: int) -> float:
-    """Usable memory of ``chips`` chips left after the weights (may be negative)."""
-    total = chips * s.chip.memory_gb * 1e9 * rl.USABLE_MEMORY_FRACTION
-    return total - mm.weight_bytes(s.model, s.precision)
-
-
-def max_sequences(s: rl.Setup, chips: int, phase: str) -> int:
-    """Largest batch whose KV fits beside the weights on ``chips`` chips.
+def max_sequences(s: rl.Setup, tp: int, pp: int, phase: str, dp: int = 1) -> int:
+    """Largest batch whose KV fits beside the weights on a ``tp·pp·dp`` replica.
 
     Prefill holds the KV of the P-token prompts in flight; decode the KV of each
     sequence at its average context P + O/2 (paged KV grows as a sequence decodes).
+    Each chip holds its weight share and its attention group's KV share, as in
+    :func:`planner.perf.roofline.max_batch`.
     """
     tokens = s.prompt if phase == "prefill" else s.decode_context
-    free, per_seq = _free_bytes(s, chips), tokens * s.kv_per_token
+    free = s.chip.memory_gb * 1e9 * rl.USABLE_MEMORY_FRACTION
+    free -= mm.chip_weight_bytes(s.model, s.precision, s.dense, tp, pp, dp)
+    per_seq = tokens * s.kv_per_token
     if free <= 0 or per_seq <= 0:
         return 0
-    return int(free // per_seq)
+    return int(dp * (free * pp * mm.kv_shards(s.model, tp) // per_seq))
 
 
-def prefill_timing(s: rl.Setup, tp: int, pp: int, prompts: float, micro_batches: int) -> rl.Timing:
+def prefill_timing(s: rl.Setup, tp: int, pp: int, prompts: float, micro_batches: int,
+                   dp: int = 1) -> rl.Timing:
     """Wall time of one prefill batch of ``prompts`` P-token prompts on ``tp`` x ``pp`` chips.
 
     The batch's b·P tokens are split into ``micro_batches`` micro-batches streaming
@@ -85,17 +86,18 @@ def prefill_timing(s: rl.Setup, tp: int, pp: int, prompts: float, micro_batches:
     weights.  Attention is causal: a prompt token attends to P/2 tokens on average.
     With b = 1 and pp = 1 this is :func:`planner.perf.roofline.prefill_seconds`.
     """
-    chips, m = tp * pp, max(int(micro_batches), 1)
+    chips, m = tp * pp * dp, max(int(micro_batches), 1)
     tokens = prompts * s.prompt
     micro = tokens / m
     stream = s.bandwidth * s.eff.memory
-    gemm_c = rl._gemm_seconds(s, micro, m, tp, pp)
-    weight_s = m * mm.touched_weight_bytes(s.model, s.precision, micro) / chips / stream
+    gemm_c = rl._gemm_seconds(s, micro, m, tp, pp, dp)
+    weight_s = m * mm.chip_touched_bytes(s.model, s.precision, s.dense, micro, tp, pp, dp) / stream
     attn_flops = tokens * mm.attention_flops_per_token(s.model, s.prompt / 2.0)
-    attn_s = attn_flops / (chips * s.peak_flops * s.eff.compute)
-    permute_s = moe.permute_bytes(s.model, tokens, tp, pp) / stream
-    comm = rl._comm_seconds(s, tokens, tp, pp, m)
-    busy = max(gemm_c, weight_s) + attn_s + permute_s + comm
+    attn_s = attn_flops / (chips * s.dense_peak_flops * s.eff.compute)
+    permute_s = moe.permute_bytes(s.model, tokens, tp * dp, pp) / stream
+    comm = rl._comm_seconds(s, tokens, tp, pp, m, dp)
+    a2a, a2a_latency = rl.all_to_all_seconds(s, tokens, tp, pp, dp, m)
+    busy = max(gemm_c, weight_s) + attn_s + permute_s + comm + a2a + a2a_latency
     busy += s.model.layers / pp * m * s.eff.layer_overhead_us * 1e-6
     busy *= rl.stage_imbalance(s.model.layers, pp)
     total = busy * rl.bubble_factor(pp, m)
@@ -104,17 +106,18 @@ def prefill_timing(s: rl.Setup, tp: int, pp: int, prompts: float, micro_batches:
                      total_s=total, bubble_s=total - busy)
 
 
-def _prefill_point(s: rl.Setup, tp: int, pp: int, m: int, prompts: int) -> Operating:
-    timing = prefill_timing(s, tp, pp, prompts, m)
+def _prefill_point(s: rl.Setup, tp: int, pp: int, dp: int, m: int, prompts: int) -> Operating:
+    timing = prefill_timing(s, tp, pp, prompts, m, dp)
     ttft = PREFILL_BATCHES_IN_TTFT * timing.total_s
-    rate = prompts / (timing.total_s * tp * pp)
-    return Operating(tp, pp, m, prompts, ttft * 1000.0, 0.0, rate, timing.bound)
+    rate = prompts / (timing.total_s * tp * pp * dp)
+    return Operating(tp, pp, m, prompts, ttft * 1000.0, 0.0, rate, timing.bound, dp)
 
 
-def _decode_point(s: rl.Setup, tp: int, pp: int, m: int, batch: int) -> Operating:
-    timing = rl.round_timing(s, tp, pp, batch, m)
-    rate = batch / (s.output * timing.total_s * tp * pp)
-    return Operating(tp, pp, m, batch, 0.0, timing.total_s * 1000.0, rate, timing.bound)
+def _decode_point(s: rl.Setup, tp: int, pp: int, dp: int, m: int, batch: int) -> Operating:
+    timing = rl.round_timing(s, tp, pp, batch, m, dp)
+    tau = s.tokens_per_step
+    rate = batch * tau / (s.output * timing.total_s * tp * pp * dp)
+    return Operating(tp, pp, m, batch, 0.0, timing.total_s / tau * 1000.0, rate, timing.bound, dp)
 
 
 def _largest_meeting(point: Callable[[int], Operating], ok: Callable[[Operating], bool],
@@ -139,7 +142,7 @@ def _largest_meeting(point: Callable[[int], Operating], ok: Callable[[Operating]
     return point(lo), smallest
 
 
-def _search(s: rl.Setup, phase: str, target_ms: float | None
+def _search(s: rl.Setup, phase: str, target_ms: float | None, max_chips: int | None = None
             ) -> tuple[Operating | None, list[Operating]]:
     """Best point over every (tensor, pipeline, micro-batch) split, and each split's smallest."""
     best: Operating | None = None
@@ -150,31 +153,33 @@ def _search(s: rl.Setup, phase: str, target_ms: float | None
         got = op.ttft_ms if phase == "prefill" else op.tpot_ms
         return target_ms is None or got <= target_ms
 
-    for tp, pp in parallel_splits(s.chip):
-        fits = max_sequences(s, tp * pp, phase)
+    for tp, pp, dp in replica_layouts(s.chip, s.model, max_chips=max_chips):
+        fits = max_sequences(s, tp, pp, phase, dp)
         for m in micro_batch_options(pp):
-            hi = min(fits, MAX_SEQS_PER_MICROBATCH * m)
-            if hi < m:
+            hi = min(fits, MAX_SEQS_PER_MICROBATCH * m * dp)
+            if hi < m * dp:
                 continue
-            op, smallest = _largest_meeting(partial(evaluate, s, tp, pp, m), ok, m, hi)
+            op, smallest = _largest_meeting(partial(evaluate, s, tp, pp, dp, m), ok, m * dp, hi)
             closest.append(smallest)
             if op is not None and (best is None or op.per_chip > best.per_chip * (1 + 1e-9)):
                 best = op
     return best, closest
 
 
-def _estimate(base: dict, op: Operating, phase: str, output_tokens: float) -> ThroughputEstimate:
+def _estimate(base: dict, op: Operating, phase: str, output_tokens: float,
+              moe_model: bool = False) -> ThroughputEstimate:
     return ThroughputEstimate(
         **base, feasible=True, output_tokens_per_s_per_chip=op.per_chip * output_tokens,
-        chips_per_replica=op.tp * op.pp, tensor_parallel=op.tp, pipeline_parallel=op.pp,
+        chips_per_replica=op.chips, tensor_parallel=op.tp, pipeline_parallel=op.pp,
+        data_parallel=op.dp, expert_parallel=op.tp * op.dp if moe_model else 1,
         batch_size=op.batch, ttft_ms=op.ttft_ms, tpot_ms=op.tpot_ms, bound=op.bound, phase=phase)
 
 
 def _no_fit_reason(s: rl.Setup, phase: str) -> str:
     what = (f"one {s.prompt:g}-token prompt" if phase == "prefill"
             else f"one request at its average context ({s.decode_context:g} tokens)")
-    need = mm.weight_bytes(s.model, s.precision)
-    most = max(a * b for a, b in parallel_splits(s.chip))
+    need = mm.weight_bytes(s.model, s.precision, s.dense)
+    most = max(a * b * c for a, b, c in replica_layouts(s.chip, s.model))
     return (f"{phase}: {s.model.name} at {s.precision} ({need / 1e9:.0f} GB of weights) plus "
             f"the KV cache of {what} does not fit in {s.chip.name} "
             f"({s.chip.memory_gb:g} GB per chip) even on {most} chips")
@@ -195,12 +200,14 @@ def _missed(base: dict, phase: str, target_ms: float, closest: list[Operating]) 
 def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_tokens: float,
                    output_tokens: float, ttft_ms: float | None = None,
                    tpot_ms: float | None = None, phase: str = "prefill", *,
-                   calibrated: bool = True) -> ThroughputEstimate:
+                   calibrated: bool = True, draft_tokens: int = 0, acceptance: float = 0.0,
+                   max_replica_chips: int | None = None) -> ThroughputEstimate:
     """Request-equivalent throughput of a chip doing only ``phase`` ("prefill" or "decode").
 
     Prefill is held to ``ttft_ms`` and decode to ``tpot_ms``; the other target does not
     apply to the phase.  ``feasible=False`` with a reason when the phase does not fit or
-    cannot meet its target.
+    cannot meet its target.  ``draft_tokens`` / ``acceptance`` (speculative decoding)
+    and ``max_replica_chips`` as for :func:`planner.perf.inference.estimate_throughput`.
     """
     _check_inputs(prompt_tokens, output_tokens, ttft_ms, tpot_ms)
     if phase not in PHASES:
@@ -216,12 +223,14 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
         return ThroughputEstimate(**base, feasible=False, phase=phase,
                                   reason="prefill: the workload has no prompt tokens to prefill")
     eff = efficiency_for(chip_family(chip)) if calibrated else IDEAL
+    setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
+                       draft_tokens=draft_tokens, acceptance=acceptance)
     setup_type = rl.Setup if phase == "prefill" else DecodeOnly
-    s = setup_type(chip, model, used, float(prompt_tokens), float(output_tokens), eff)
+    s = setup_type(**{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
     target = ttft_ms if phase == "prefill" else tpot_ms
-    best, closest = _search(s, phase, target)
+    best, closest = _search(s, phase, target, max_replica_chips)
     if best is not None:
-        return _estimate(base, best, phase, float(output_tokens))
+        return _estimate(base, best, phase, float(output_tokens), model.is_moe)
     if not closest:
         return ThroughputEstimate(**base, feasible=False, phase=phase, reason=_no_fit_reason(s, phase))
     return _missed(base, phase, target, closest)
