@@ -109,3 +109,16 @@ def test_training_method_and_rank(tmp_path: Path) -> None:
     assert (run.method, run.lora_rank) == ("lora", 64)
     (p,) = problems(mutate(tmp_path, "g.xlsx", set_cell("Training", 2, "method", "dpo")))
     assert p.column == "method"
+
+
+def test_workload_speculation_and_replica_cap(tmp_path: Path) -> None:
+    change = both(set_cell("Workloads", 2, "draft_tokens", 1),
+                  set_cell("Workloads", 2, "draft_acceptance", 0.85),
+                  set_cell("Workloads", 2, "max_replica_chips", 8))
+    w = read_workbook(mutate(tmp_path, "s.xlsx", change), *catalogs()).workloads[0]
+    assert (w.draft_tokens, w.draft_acceptance, w.max_replica_chips) == (1, 0.85, 8)
+    found = problems(mutate(tmp_path, "t.xlsx", set_cell("Workloads", 2, "draft_acceptance", 0.5)))
+    assert [p.column for p in found] == ["draft_tokens"]
+    found = problems(mutate(tmp_path, "u.xlsx", both(set_cell("Workloads", 2, "draft_tokens", 2),
+                                                     set_cell("Workloads", 2, "draft_acceptance", 1))))
+    assert [p.column for p in found] == ["draft_acceptance"]

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from planner.domain import (
@@ -110,3 +112,15 @@ def test_unknown_model_is_planner_error():
     inp = make_input(workloads=wl)
     with pytest.raises(PlannerError, match="no-such-model"):
         plan_estimates(inp)
+
+
+def test_workload_speculation_and_replica_cap_reach_the_estimate():
+    base = make_input()
+    w = base.workloads[0]
+    spec = dataclasses.replace(w, draft_tokens=1, draft_acceptance=0.85, max_replica_chips=2)
+    tp, _ = plan_estimates(dataclasses.replace(base, workloads=(spec,)))
+    e = tp[(w.name, "H100 SXM")]
+    direct = estimate_throughput(load_chips()["H100 SXM"], load_models()[w.model], w.precision,
+                                 w.prompt_tokens, w.output_tokens, w.ttft_ms, w.tpot_ms,
+                                 draft_tokens=1, acceptance=0.85, max_replica_chips=2)
+    assert e == direct and e.chips_per_replica <= 2

@@ -191,6 +191,12 @@ class InferenceWorkload:
     # which carry no band); demand_tokens_per_day is then its P50.
     demand_p10_tokens_per_day: tuple[float, ...] = ()
     demand_p90_tokens_per_day: tuple[float, ...] = ()
+    # Speculative decoding (multi-token prediction): draft tokens per step and the
+    # acceptance rate of each; 0 draft tokens is plain decoding.
+    draft_tokens: int = 0
+    draft_acceptance: float = 0.0
+    # Largest serving replica in chips (e.g. 8: one server); None lets the core choose.
+    max_replica_chips: int | None = None
 
     @property
     def output_share(self) -> float:

@@ -30,6 +30,16 @@ class _WorkloadRow:
     fields: dict[str, object]
 
 
+def _check_speculation(reader: RowReader, fields: dict[str, object]) -> None:
+    """Draft tokens need an acceptance rate below 1 (and an acceptance needs drafts)."""
+    drafts, acceptance = fields.get("draft_tokens") or 0, fields.get("draft_acceptance")
+    if acceptance is not None and float(acceptance) >= 1.0:  # type: ignore[arg-type]
+        reader.problem("draft_acceptance", f"{acceptance} must be below 1 (a draft token is "
+                                           "sometimes rejected)")
+    if acceptance is not None and not drafts:
+        reader.problem("draft_tokens", "draft_acceptance is given but no draft tokens are")
+
+
 def _workload_rows(table: Table | None, models: Mapping[str, ModelSpec], stacks: StackContext,
                    api_models: AbstractSet[str],
                    problems: list[Problem]
@@ -46,7 +56,9 @@ def _workload_rows(table: Table | None, models: Mapping[str, ModelSpec], stacks:
         model = resolve(reader, "model", "model", models, MODEL_HINT)
         fields = {c: reader.get(c) for c in ("precision", "prompt_tokens", "output_tokens",
                                              "ttft_ms", "tpot_ms", "peak_to_average",
-                                             "demand_method")}
+                                             "demand_method", "draft_tokens",
+                                             "draft_acceptance", "max_replica_chips")}
+        _check_speculation(reader, fields)
         fields["stacks"] = allowed_stacks(reader, stacks, "workload", model in api_models)
         if name is None or is_duplicate(reader, "workload", "workload", name, seen):
             continue
@@ -148,7 +160,11 @@ def parse_workloads(workloads: Table | None, demand: Table | None,
             prompt_tokens=float(f["prompt_tokens"]), output_tokens=float(f["output_tokens"]),  # type: ignore[arg-type]
             ttft_ms=f["ttft_ms"], tpot_ms=f["tpot_ms"],  # type: ignore[arg-type]
             demand_tokens_per_day=tokens, peak_to_average=float(f["peak_to_average"]),  # type: ignore[arg-type]
-            stacks=f["stacks"], demand_method=f["demand_method"]))  # type: ignore[arg-type]
+            stacks=f["stacks"], demand_method=f["demand_method"],  # type: ignore[arg-type]
+            draft_tokens=int(f["draft_tokens"] or 0),  # type: ignore[call-overload]
+            draft_acceptance=float(f["draft_acceptance"] or 0.0),  # type: ignore[arg-type]
+            max_replica_chips=(int(f["max_replica_chips"])  # type: ignore[call-overload]
+                               if f["max_replica_chips"] is not None else None)))
     return result
 
 

@@ -197,6 +197,15 @@ SHEETS: list[SheetSpec] = [
                      blank="no target"),
                   _c("peak_to_average", "ratio", "ratio", default=1.0,
                      doc="Peak demand / average demand; capacity is sized for the peak."),
+                  _c("draft_tokens", "tokens per step", "count", default=0,
+                     doc="Speculative decoding / multi-token prediction: draft tokens "
+                         "verified per decode step (DeepSeek-V3's MTP module: 1)."),
+                  _c("draft_acceptance", "fraction", "fraction", doc="Probability each draft "
+                     "token is accepted given the previous one was (DeepSeek-V3: 0.85-0.9).",
+                     blank="0 (no speculation)"),
+                  _c("max_replica_chips", "chips", "count1", doc="Largest serving replica "
+                     "(e.g. 8 for one server; wide expert parallelism can otherwise span up "
+                     "to 128 chips).", blank="no cap"),
                   _STACKS_COLUMN,
                   _c("demand_method", "", "choice", default="direct",
                      choices=("direct", "drivers", "history"),
@@ -235,7 +244,11 @@ SHEETS: list[SheetSpec] = [
                   _STACKS_COLUMN,
               ]),
     SheetSpec("Models", False, "Models not in the catalog, or overrides of catalog models "
-              "(blank cells keep the catalog value).", [
+              "(blank cells keep the catalog value). A row may name a Hugging Face config.json "
+              "in config_json instead of typing the architecture: layers, sizes, heads, experts "
+              "(DeepSeek, Qwen3-MoE, Mixtral, gpt-oss and Llama 4 field names), MLA ranks and "
+              "MTP modules are read from it and the parameters counted from the matrix shapes "
+              "(planner/io/hfconfig.py); typed cells on the row override the file.", [
                   _c("model", "", "name", True, doc="Model name."),
                   _c("params_b", "billion parameters", "positive",
                      doc="Total parameters (required for a new model)."),

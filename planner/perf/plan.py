@@ -83,7 +83,8 @@ def workload_estimate(inp: PlanInput, w: InferenceWorkload, chip: ChipSpec,
     if m is not None:
         return _from_measured(m, chip, model, w)
     return estimate_throughput(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
-                               w.ttft_ms, w.tpot_ms)
+                               w.ttft_ms, w.tpot_ms, draft_tokens=w.draft_tokens,
+                               acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips)
 
 
 def window_hours(inp: PlanInput, run: TrainingRun) -> float:
@@ -177,7 +178,8 @@ def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEsti
             for phase in PHASES:
                 out[(w.name, offer.chip, phase)] = estimate_phase(
                     chip, model, w.precision, w.prompt_tokens, w.output_tokens,
-                    w.ttft_ms, w.tpot_ms, phase)
+                    w.ttft_ms, w.tpot_ms, phase, draft_tokens=w.draft_tokens,
+                    acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips)
     return out
 
 

@@ -44,6 +44,8 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "max_tokens_per_day": ("tokens per day", INT), "earliest": ("quarter", None),
     "deadline": ("quarter", None), "bought": ("quarter", None),
     "electricity_usd_per_kwh_by_quarter": ("USD per kWh", USD_KWH),
+    "draft_tokens": ("tokens per decode step", INT), "draft_acceptance": ("share", PCT),
+    "max_replica_chips": ("chips", INT), "lora_rank": ("adapter rank", INT),
 }
 SPEC_FIELDS = ("vendor", "software_stack", "memory_gb", "memory_bw_tbs", "tdp_w",
                "scaleup_domain_chips", "scaleup_gbs_per_chip", "purchasable", "modelable",
