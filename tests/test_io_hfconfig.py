@@ -60,7 +60,8 @@ def test_config_json_model_gives_the_catalog_estimate(name):
     parsed = load_config(FIXTURES / name / "config.json")
     catalog = get_model(name)
     for field in ("layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "experts",
-                  "active_experts", "vocab_size", "max_context", "attention", "routed_layers"):
+                  "active_experts", "vocab_size", "max_context", "attention", "routed_layers",
+                  "sliding_window", "sliding_layers", "dense_precision"):
         assert getattr(parsed, field) == getattr(catalog, field), field
     assert parsed.params_b == pytest.approx(catalog.params_b, abs=0.006)
     assert parsed.active_params_b == pytest.approx(catalog.active_params_b, abs=0.006)

@@ -49,3 +49,14 @@ def test_attention_flops_scale_with_context():
     assert mm.attention_flops_per_token(llama, 1000) == 2 * mm.attention_flops_per_token(llama, 500)
     assert mm.linear_flops_per_token(llama) == pytest.approx(2 * 68.98e9)
     assert mm.attention_flops_per_token(get_model("deepseek-v3"), 100) > 0
+
+
+def test_sliding_window_layers_attend_and_store_at_most_their_window():
+    from planner.perf.catalog import get_model as model_named
+    oss = model_named("gpt-oss-120b")
+    assert (oss.sliding_window, oss.sliding_layers, oss.layers) == (128, 18, 36)
+    # 1,125 tokens of context: 18 full layers see 1,125, 18 sliding layers 128 -> 626.5.
+    assert oss.attended_tokens(1125) == pytest.approx((18 * 1125 + 18 * 128) / 36)
+    assert oss.attended_tokens(100) == 100  # inside the window nothing changes
+    dense = model_named("llama-3.1-8b")
+    assert dense.attended_tokens(5000) == 5000

@@ -60,6 +60,8 @@ class ModelSpec:
     (DeepSeek-V3: 1).  ``dense_precision`` is the format a checkpoint keeps its
     attention, shared-expert and dense-layer weights in when its routed experts are
     narrower ("" means FP8, as NVIDIA's NVFP4 DeepSeek-R1; gpt-oss keeps BF16).
+    ``sliding_layers`` of the layers attend only to the last ``sliding_window`` tokens
+    (gpt-oss: 18 of 36 layers, 128 tokens), so they keep and read at most that much KV.
     """
 
     name: str
@@ -82,6 +84,8 @@ class ModelSpec:
     moe_layers: int = 0
     mtp_layers: int = 0
     dense_precision: str = ""
+    sliding_window: int = 0
+    sliding_layers: int = 0
 
     @property
     def is_moe(self) -> bool:
@@ -93,6 +97,15 @@ class ModelSpec:
         if not self.is_moe:
             return 0
         return self.moe_layers or self.layers
+
+    def attended_tokens(self, context: float) -> float:
+        """Context tokens attended per layer on average: full layers see ``context``,
+        sliding-window layers at most ``sliding_window``."""
+        sliding = min(max(self.sliding_layers, 0), self.layers) if self.sliding_window > 0 else 0
+        if self.layers <= 0:
+            return context
+        window = min(context, float(self.sliding_window))
+        return ((self.layers - sliding) * context + sliding * window) / self.layers
 
     def kv_values_per_token(self) -> int:
         """KV-cache values stored per token over all layers."""

@@ -13,7 +13,8 @@ Mixtral / gpt-oss / Llama 4 field names), GQA and MLA attention.  Counting, per 
 * MoE layer: ``E`` routed experts and ``n_shared`` shared experts of width ``I_moe``;
 * embeddings ``V·h``, twice unless ``tie_word_embeddings``.
 
-``quantization_config`` with an FP4 method that leaves attention unconverted (gpt-oss:
+``layer_types`` entries "sliding_attention" with ``sliding_window`` give the
+sliding-window layers (gpt-oss).  ``quantization_config`` with an FP4 method that leaves attention unconverted (gpt-oss:
 MXFP4 experts, BF16 attention) sets ``dense_precision``.  Norms and biases are left out (well under 0.1 % of any model here).  Active parameters
 are the total less the ``E − k`` unused experts of every MoE layer.  Multi-token
 prediction modules (``num_nextn_predict_layers``) are counted apart, not in the total,
@@ -122,6 +123,7 @@ def model_from_config(cfg: dict[str, Any], name: str, *, where: str = "config.js
     vocab = _need(cfg, "vocab_size", where)
     total += vocab * h * (1 if cfg.get("tie_word_embeddings") else 2)
     mla = bool(cfg.get("kv_lora_rank"))
+    sliding = sum(1 for t in cfg.get("layer_types") or [] if str(t) == "sliding_attention")
     return ModelSpec(
         name=name, params_b=total / 1e9, active_params_b=(total - unused) / 1e9,
         layers=layers, hidden_size=h, attention_heads=heads,
@@ -131,7 +133,9 @@ def model_from_config(cfg: dict[str, Any], name: str, *, where: str = "config.js
         vocab_size=vocab, max_context=int(cfg.get("max_position_embeddings") or 4096),
         source=source or where, aliases=aliases, moe_layers=sum(flags) if experts > 1 else 0,
         mtp_layers=int(cfg.get("num_nextn_predict_layers") or 0),
-        dense_precision=_dense_precision(cfg, top_cfg))
+        dense_precision=_dense_precision(cfg, top_cfg),
+        sliding_window=int(cfg.get("sliding_window") or 0) if sliding else 0,
+        sliding_layers=sliding)
 
 
 def load_config(path: str | Path, name: str | None = None, **kwargs: Any) -> ModelSpec:

@@ -84,6 +84,8 @@ def _model_from_row(row: dict[str, str]) -> ModelSpec:
         moe_layers=int(_num(row.get("moe_layers", "")) or 0),
         mtp_layers=int(_num(row.get("mtp_layers", "")) or 0),
         dense_precision=(row.get("dense_precision") or "").strip().lower(),
+        sliding_window=int(_num(row.get("sliding_window", "")) or 0),
+        sliding_layers=int(_num(row.get("sliding_layers", "")) or 0),
     )
 
 

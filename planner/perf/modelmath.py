@@ -167,8 +167,10 @@ def attention_flops_per_token(model: ModelSpec, context: float) -> float:
 
     GQA: QK^T and AV each cost 2·H·d per context token per layer, so 4·L·H·d·c.
     MLA (absorbed form): keys are the compressed latent plus the rope part,
-    values the latent, so 2·L·H·(2·r + r_rope)·c.
+    values the latent, so 2·L·H·(2·r + r_rope)·c.  Sliding-window layers attend to at
+    most their window (:meth:`ModelSpec.attended_tokens`).
     """
+    context = model.attended_tokens(context)
     if model.attention == "mla":
         width = 2 * model.kv_lora_rank + model.rope_head_dim
         return 2.0 * model.layers * model.attention_heads * width * context

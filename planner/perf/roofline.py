@@ -79,7 +79,10 @@ class Setup:
 
     @property
     def kv_per_token(self) -> float:
-        return mm.kv_bytes_per_token(self.model, self.dense)
+        """KV bytes per context token at the average decode context: sliding-window layers
+        keep at most their window, so a model with them stores less per token."""
+        share = self.model.attended_tokens(self.decode_context) / max(self.decode_context, 1e-9)
+        return mm.kv_bytes_per_token(self.model, self.dense) * share
 
     @property
     def decode_context(self) -> float:
