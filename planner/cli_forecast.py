@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from planner.cli_options import add_output_flags, progress_printer
 from planner.domain import PlannerError
 
 
@@ -20,28 +20,22 @@ def default_out(workbook: str | Path) -> Path:
     return Path("outputs") / f"{Path(workbook).stem}-forecast.xlsx"
 
 
-def _progress(args: argparse.Namespace):
-    if args.quiet:
-        return lambda _msg: None
-    return lambda msg: print(f"planner: {msg}", file=sys.stderr, flush=True)
-
-
 def cmd_forecast(args: argparse.Namespace) -> int:
     from planner.api import load_workbook
     from planner.forecast.analysis import analyse, describe, summary
-    from planner.forecast.workbook import write_forecast
     from planner.io.parse_forecast import read_forecast_inputs
+    from planner.report.forecast import write_forecast
 
     if args.backtest is not None and args.backtest < 1:
         raise PlannerError("--backtest: hold out at least 1 month")
-    progress = _progress(args)
-    progress(f"reading {args.workbook}")
+    say = progress_printer(args)
+    say(f"reading {args.workbook}")
     inp = load_workbook(args.workbook)
     inputs = read_forecast_inputs(args.workbook, inp)
     forecasts = analyse(inp, inputs.drivers, inputs.history, args.backtest)
     sentences = [describe(f) for f in forecasts]
     out = Path(args.out) if args.out else default_out(args.workbook)
-    progress(f"writing {out}")
+    say(f"writing {out}")
     out = write_forecast(forecasts, sentences, inp, args.workbook, out)
     if args.json:
         print(json.dumps(summary(forecasts, str(out)), indent=2))
@@ -59,6 +53,5 @@ def register(sub) -> None:
     p.add_argument("--out", help="forecast workbook (default outputs/<input-name>-forecast.xlsx)")
     p.add_argument("--backtest", type=int, metavar="K",
                    help="hold out the last K months of each history, refit, report the MAPE")
-    p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_output_flags(p)
     p.set_defaults(func=cmd_forecast)

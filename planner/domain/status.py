@@ -51,3 +51,14 @@ def has_plan(result) -> bool:
     """A :class:`~planner.domain.results.PlanResult` holds a plan: its status is not
     ``error`` and it has cash flows (a solve that stopped before any incumbent has none)."""
     return result.solver.status != Status.ERROR and bool(result.cashflow)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """The relative gap |objective - bound| / |objective| (None without both).
+
+    >>> relative_gap(100.0, 99.0)
+    0.01
+    """
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.io.atomic import atomic_path
+from planner.common.atomic import atomic_path
 from planner.io.schema import SETTINGS, SHEETS, SheetSpec, required_text
 
 HEADER_FONT = Font(bold=True)

@@ -4,7 +4,7 @@ The report is written by :func:`planner.report.write_report` as for any plan; th
 then opens it and adds a **Changes** sheet (one row per chip, quarter and kind of decision
 whose quantity changed), a **ForecastAccuracy** sheet (the previous plan's demand forecast
 against the Actuals sheet) and a "Re-plan" paragraph at the end of the Summary sheet, and
-saves it atomically (:mod:`planner.io.atomic`).
+saves it atomically (:mod:`planner.common.atomic`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import openpyxl
 
+from planner.common.atomic import atomic_path
 from planner.domain import Quarter
 from planner.domain.actuals import demand_actuals
-from planner.io.atomic import atomic_path
 from planner.ledger.drivers import Driver
 from planner.ledger.records import Decisions, InputSnapshot
 from planner.report.styles import INT, NOTE, PCT, SECTION, put

@@ -70,12 +70,12 @@ def _cloud_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
             ct.add("rental", t, var, p.reserved_usd_per_hour[c, k] * H)
     days = H / 24.0
     for (w, a, t), var in v.api.items():
-        ct.add("api", t, var, p.apis[a][1] * days / 1e6 * p.scale(w))
+        ct.add("api", t, var, p.apis[a].usd_per_million_tokens * days / 1e6 * p.scale(w))
 
 
 def _other_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
     for (x, t), var in v.expand.items():
-        ct.add("expansion", t, var, p.expansions[x][2])
+        ct.add("expansion", t, var, p.expansions[x].cost_usd)
     for (k, t), var in v.stack.items():
         ct.add("stack", t, var, p.stack_cost_usd[k])
         if t + 1 < p.horizon:
@@ -129,4 +129,4 @@ def define_budgets(prob: pulp.LpProblem, p: Parameters, v: Variables, ct: CostTe
             terms = [item for cat in categories for t in quarters for item in ct.terms.get((cat, t), [])]
             constant = sum(ct.constant.get((cat, t), 0.0) for cat in categories for t in quarters)
             terms.append((v.overrun[kind, year], -1))
-            prob += (combine(terms) <= limit - constant, f"budget_{kind}_{year}")
+            prob += (combine(terms) <= limit - constant, f"budget_{kind}_{year}", (kind, year))

@@ -82,6 +82,6 @@ def solve_plan(
     result = extract.plan_result(params, variables, model.costs, info, throughput, training)
     if not relax and diagnose:
         progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
-        binding = shadow_prices(prob, params, solver, time_limit_s)
+        binding = shadow_prices(model, params, solver, time_limit_s)
         result.diagnostics = unmet_causes(params, variables, binding) + binding
     return result

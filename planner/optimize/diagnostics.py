@@ -1,7 +1,9 @@
 """What binds, and what relaxing it would be worth.
 
 After the MIP, the integer decisions are fixed from below at their values (made
-continuous, free to grow but not to shrink) and the LP is solved again.  Fixing them
+continuous, free to grow but not to shrink) in a copy of the model, and that LP is solved;
+the solved MIP is not touched.  The rows to report are found by family in the model's
+registry (:class:`planner.optimize.model.Rows`), not by parsing their names.  Fixing them
 exactly would make every capacity limit's dual zero (no fixed fleet can use one more kW);
 fixing them from below lets the LP add a fraction of a chip, so its duals are the
 shadow prices of the power caps, budgets, supply caps,
@@ -11,67 +13,72 @@ kW, dollar, chip or token/day.  Unmet demand is traced to what stopped it being 
 
 from __future__ import annotations
 
-import re
-
 import pulp
 
 from planner.domain import DiagnosticRow
+from planner.optimize.model import Model
 from planner.optimize.parameters import Parameters
 from planner.optimize.solver import constraint_items, silenced_stdout, solver_command
 from planner.optimize.variables import Variables
 
-_FAMILIES = {
-    # name pattern -> (family, unit, which index list, has quarter)
-    r"^power_(\d+)_(\d+)$": ("power cap", "kW", "sites"),
-    r"^space_(\d+)_(\d+)$": ("site space", "chip slot", "sites"),
-    r"^api_cap_(\d+)_(\d+)$": ("API volume limit", "token/day", "apis"),
+
+def _site_quarter(p: Parameters, key: tuple) -> tuple[str, str]:
+    return str(key[0]), p.periods[key[1]]
+
+
+def _budget(p: Parameters, key: tuple) -> tuple[str, str]:
+    return "company", str(key[1])
+
+
+#: Constraint families worth reporting: family -> (what the report calls it, unit, where
+#: and when a row's key says it binds).
+REPORTED = {
+    "power_cap": ("power cap", "kW", _site_quarter),
+    "site_space": ("site space", "chip slot", _site_quarter),
+    "supply_cap": ("supply cap", "chip", _site_quarter),
+    "api_cap": ("API volume limit", "token/day", _site_quarter),
+    "budgets": ("budget", "USD", _budget),
 }
-_BUDGET = re.compile(r"^budget_(capex|opex)_(\d{4})$")
-_SUPPLY = re.compile(r"^supply_buy_(\d+)_\d+_(\d+)$")
 
 
-def _fix_integers_from_below(prob: pulp.LpProblem) -> None:
+def _fixed_relaxation(prob: pulp.LpProblem) -> pulp.LpProblem:
+    """A copy of ``prob`` with its integer decisions made continuous and held at or above
+    their values in the solved ``prob`` (which is left as it is)."""
+    variables, copy = pulp.LpProblem.fromDict(prob.toDict())
     for var in prob.variables():
         if var.cat == pulp.LpInteger:
-            var.lowBound = round(var.varValue or 0.0)
-            var.cat = pulp.LpContinuous
+            twin = variables[var.name]
+            twin.lowBound = round(var.varValue or 0.0)
+            twin.cat = pulp.LpContinuous
+    return copy
 
 
-def _describe(name: str, p: Parameters) -> tuple[str, str, str, str] | None:
-    """(family, where, quarter, unit) for a constraint name worth reporting."""
-    for pattern, (family, unit, index) in _FAMILIES.items():
-        m = re.match(pattern, name)
-        if m:
-            names = list(getattr(p, index))
-            return family, names[int(m.group(1))], p.periods[int(m.group(2))], unit
-    m = _BUDGET.match(name)
-    if m:
-        return f"{m.group(1)} budget", "company", m.group(2), "USD"
-    m = _SUPPLY.match(name)
-    if m:
-        return "supply cap", p.chips[int(m.group(1))], p.periods[int(m.group(2))], "chip"
-    return None
-
-
-def shadow_prices(prob: pulp.LpProblem, p: Parameters, solver: str, time_limit_s: float) -> list[DiagnosticRow]:
-    """Fix integers from below, re-solve the LP, report binding constraints' duals."""
-    _fix_integers_from_below(prob)
+def shadow_prices(model: Model, p: Parameters, solver: str, time_limit_s: float) -> list[DiagnosticRow]:
+    """Fix integers from below in a copy of the model, solve that LP, report the binding
+    rows of the :data:`REPORTED` families with their duals."""
+    lp = _fixed_relaxation(model.prob)
     with silenced_stdout():
-        prob.solve(solver_command(solver, time_limit_s, 0.0, None))
-    if prob.status != pulp.LpStatusOptimal:
+        lp.solve(solver_command(solver, time_limit_s, 0.0, None))
+    if lp.status != pulp.LpStatusOptimal:
         return []
+    named = dict(constraint_items(lp))
     rows = []
-    for name, con in constraint_items(prob):
-        described = _describe(name, p)
-        if described is None or con.pi is None or abs(con.pi) < 1e-6:
+    for family, keyed in model.rows.items():
+        if family not in REPORTED:
             continue
-        family, where, quarter, unit = described
-        saving = -con.pi if con.sense == pulp.LpConstraintLE else con.pi
-        if family == "API volume limit":  # the row is scaled to a share of the cap
-            saving /= p.apis[where][2]
-        rows.append(DiagnosticRow(family, where, quarter, unit, saving,
-                                  f"{family} binds at {where} in {quarter}: one more {unit} "
-                                  f"would save ${saving:,.2f} (discounted)"))
+        label, unit, locate = REPORTED[family]
+        for key, name in keyed.items():
+            con = named[name]
+            if con.pi is None or abs(con.pi) < 1e-6:
+                continue
+            where, quarter = locate(p, key)
+            what = f"{key[0]} {label}" if family == "budgets" else label
+            saving = -con.pi if con.sense == pulp.LpConstraintLE else con.pi
+            if family == "api_cap":  # the row is scaled to a share of the cap
+                saving /= p.apis[where].max_tokens_per_day
+            rows.append(DiagnosticRow(what, where, quarter, unit, saving,
+                                      f"{what} binds at {where} in {quarter}: one more {unit} "
+                                      f"would save ${saving:,.2f} (discounted)"))
     rows.sort(key=lambda r: -abs(r.shadow_price_usd))
     return rows
 

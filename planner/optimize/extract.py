@@ -128,7 +128,7 @@ def api_usage(p: Parameters, v: Variables) -> list[ApiRow]:
     days, rows = p.hours_per_quarter / 24.0, []
     for (w, a, t), var in _by_time(v.api.items()):
         if (x := value(var) * p.scale(w)) > EPS:
-            price = p.apis[a][1]
+            price = p.apis[a].usd_per_million_tokens
             rows.append(ApiRow(p.periods[t], w, a, x, price, x * price * days / 1e6))
     return rows
 
@@ -167,9 +167,10 @@ def expansions(p: Parameters, v: Variables) -> list[ExpansionRow]:
     rows = []
     for (x, t), var in _by_time(v.expand.items()):
         if count(var) == 1:
-            site, extra_kw, cost, lead, _ = p.expansions[x]
-            ready = p.periods[t + lead] if t + lead < p.horizon else "after horizon"
-            rows.append(ExpansionRow(site, x.split("/", 1)[1], p.periods[t], ready, extra_kw, cost))
+            e = p.expansions[x]
+            ready = p.periods[t + e.lead_quarters] if t + e.lead_quarters < p.horizon else "after horizon"
+            rows.append(ExpansionRow(e.site, x.split("/", 1)[1], p.periods[t], ready, e.extra_kw,
+                                     e.cost_usd))
     return rows
 
 

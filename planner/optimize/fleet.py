@@ -50,9 +50,10 @@ def define_retirement_limit(prob: pulp.LpProblem, p: Parameters, v: Variables) -
 def expansion_kw(p: Parameters, v: Variables, s: str, t: int) -> list:
     """(e_{x,tau}, extra kW) for expansions of site s ordered early enough to serve in t."""
     out = []
-    for x, (site, extra_kw, _cost, lead, _earliest) in p.expansions.items():
-        if site == s:
-            out += [(v.expand[x, tau], extra_kw) for tau in range(t - lead + 1) if (x, tau) in v.expand]
+    for x, e in p.expansions.items():
+        if e.site == s:
+            out += [(v.expand[x, tau], e.extra_kw) for tau in range(t - e.lead_quarters + 1)
+                    if (x, tau) in v.expand]
     return out
 
 
@@ -66,7 +67,7 @@ def define_power_cap(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
             if not terms:
                 continue
             terms += [(var, -kw) for var, kw in expansion_kw(p, v, s, t)]
-            prob += (pulp.LpAffineExpression(terms) <= p.site_cap_kw[s, t], f"power_{i}_{t}")
+            prob += (pulp.LpAffineExpression(terms) <= p.site_cap_kw[s, t], f"power_{i}_{t}", (s, t))
 
 
 def define_site_space(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
@@ -77,7 +78,7 @@ def define_site_space(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None
         for t in range(p.horizon):
             terms = [(v.fleet[c, s, t], 1) for c in p.power_kw if (c, s, t) in v.fleet]
             if terms:
-                prob += (pulp.LpAffineExpression(terms) <= p.site_slots[s], f"space_{i}_{t}")
+                prob += (pulp.LpAffineExpression(terms) <= p.site_slots[s], f"space_{i}_{t}", (s, t))
 
 
 def define_supply_cap(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
@@ -85,7 +86,8 @@ def define_supply_cap(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None
     for (c, t) in p.buy_price_usd:
         if c in p.supply_cap and c in p.power_kw:
             terms = [(v.buy[c, s, t], 1) for s in p.sites]
-            prob += (pulp.LpAffineExpression(terms) <= p.supply_cap[c], f"supply_{v.buy[c, p.sites[0], t].name}")
+            prob += (pulp.LpAffineExpression(terms) <= p.supply_cap[c],
+                     f"supply_{v.buy[c, p.sites[0], t].name}", (c, t))
 
 
 def define_expansion_once(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:

@@ -2,7 +2,8 @@
 
 One ``define_*`` function per constraint family, each in the module named for what it
 constrains: ``fleet`` (owned chips and sites), ``serving`` (demand, capacity, training,
-APIs, software stacks) and ``money`` (objective and budgets).  Expressions are built with
+APIs, software stacks) and ``cost_terms`` (objective and budgets); each registers its rows
+by family (:class:`Rows`).  Expressions are built with
 ``LpAffineExpression`` from dictionaries keyed by index tuples (PuLP's fast idioms).
 """
 
@@ -43,6 +44,7 @@ class Model:
     costs: terms.CostTerms
     objective: pulp.LpAffineExpression
     groups: list[Group]
+    rows: dict[str, dict]       # family -> {key: constraint name}, see Rows
 
 
 def rounding_groups(p: Parameters, v: Variables) -> list[Group]:
@@ -64,16 +66,29 @@ def rounding_groups(p: Parameters, v: Variables) -> list[Group]:
     ]
 
 
-class Scoped:
-    """A view of a problem that prefixes constraint names, so several scenario copies of
-    the model can live in one problem (the hedged plan)."""
+class Rows:
+    """Constraints registered by family as they are added (linopy keeps constraints in
+    named containers): ``families[family][key]`` is the name of a row in the problem.
 
-    def __init__(self, prob: pulp.LpProblem, prefix: str) -> None:
-        self.prob, self.prefix = prob, prefix
+    The ``define_*`` functions add rows with ``rows += (constraint, name)`` or, where a
+    reader needs the row's index, ``rows += (constraint, name, key)``; the family is the
+    function's name without ``define_``.  ``prefix`` goes before every name, so several
+    scenario copies of the model can live in one problem (the hedged plan).
+    """
+
+    def __init__(self, prob: pulp.LpProblem, prefix: str = "") -> None:
+        self.prob, self.prefix, self.family = prob, prefix, ""
+        self.families: dict[str, dict] = {}
+
+    def define(self, family, *args) -> None:
+        """Run ``family`` (a ``define_*`` function) with its rows registered under its name."""
+        self.family = family.__name__.removeprefix("define_")
+        family(self, *args)
 
     def __iadd__(self, item):
-        constraint, name = item
+        constraint, name, *key = item
         self.prob += (constraint, self.prefix + name)
+        self.families.setdefault(self.family, {})[key[0] if key else name] = self.prefix + name
         return self
 
 
@@ -99,14 +114,14 @@ def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,
     """
     own = prob is None
     prob = prob if prob is not None else pulp.LpProblem("fleet_plan", pulp.LpMinimize)
-    target = Scoped(prob, prefix) if prefix else prob
+    rows = Rows(prob, prefix)
     v = define_variables(prob, p, prefix)
     costs = terms.cost_terms(p, v)
     objective = terms.objective(p, costs)
     if own:
         prob += objective
     for define in FAMILIES:
-        define(target, p, v)
-    terms.define_budgets(target, p, v, costs)
+        rows.define(define, p, v)
+    rows.define(terms.define_budgets, p, v, costs)
     define_fixed_decisions(p, v, fixed)
-    return Model(prob, v, costs, objective, rounding_groups(p, v))
+    return Model(prob, v, costs, objective, rounding_groups(p, v), rows.families)

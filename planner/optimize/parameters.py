@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, ThroughputEstimate, TrainingEstimate
 from planner.optimize.discounting import discount_factor, life_in_quarters, residual_fraction
-from planner.optimize.parameters_extra import add_extras
+from planner.optimize.parameters_extra import ApiTerms, ExpansionTerms, extras
 
 SECONDS_PER_DAY = 86400.0
 RESERVED_TERMS = {"1y": 4, "3y": 12}
@@ -56,9 +56,9 @@ class Parameters:
     chip_stack: dict[str, str] = field(default_factory=dict)
     stack_cost_usd: dict[str, float] = field(default_factory=dict)   # A_k, only stacks to adopt
     allowed_stacks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per workload/run
-    apis: dict[str, tuple[str, float, float | None]] = field(default_factory=dict)  # model, $/M, cap
+    apis: dict[str, ApiTerms] = field(default_factory=dict)
     api_for: dict[str, list[str]] = field(default_factory=dict)      # workload -> offerings
-    expansions: dict[str, tuple[str, float, float, int, int]] = field(default_factory=dict)
+    expansions: dict[str, ExpansionTerms] = field(default_factory=dict)
     capex_budget: dict[int, float] = field(default_factory=dict)
     opex_budget: dict[int, float] = field(default_factory=dict)
     budget_overrun_penalty: float = 10.0
@@ -186,7 +186,7 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
     s = inp.settings
     periods = inp.periods
     T = len(periods)
-    params = Parameters(
+    return Parameters(
         periods=[str(q) for q in periods],
         years=[q.year for q in periods],
         chips=[o.chip for o in inp.chips],
@@ -195,14 +195,12 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         hours_per_quarter=s.hours_per_quarter,
         discount=[discount_factor(s.discount_rate_per_year, t) for t in range(T)],
         buy_price_usd=_buy_prices(inp),
-        ref_price_usd={},
         rent_usd_per_hour={o.chip: o.rent_usd_per_chip_hour for o in inp.chips
                            if o.rent_usd_per_chip_hour is not None},
         reserved_usd_per_hour=_reserved_prices(inp),
         life_quarters={o.chip: life_in_quarters(o.lifetime_years) for o in inp.chips},
         lead_quarters={o.chip: o.lead_time_quarters for o in inp.chips},
         resale_decline={o.chip: o.resale_decline_per_year for o in inp.chips},
-        power_kw={},
         supply_cap={o.chip: o.supply_cap_per_quarter for o in inp.chips
                     if o.supply_cap_per_quarter is not None},
         site_cap_kw={(site.name, t): site.cap_kw(t) for site in inp.sites for t in range(T)},
@@ -217,6 +215,5 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         unmet_usd_per_token_day=(s.hours_per_quarter / 24.0)
         * s.unmet_penalty_usd_per_million_tokens / 1e6,
         allow_retirement=s.allow_early_retirement,
+        **extras(inp, training or {}),
     )
-    add_extras(params, inp, training or {})
-    return params

@@ -95,14 +95,15 @@ def define_training_choice(prob: pulp.LpProblem, p: Parameters, v: Variables) ->
 def define_api_cap(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
     """An API offering's daily volume limit, as a share of it:
     sum_w (sigma_w / Z_a) z_{w,a,t} <= 1."""
-    for i, (a, (_model, _price, cap)) in enumerate(p.apis.items()):
+    for i, (a, api) in enumerate(p.apis.items()):
+        cap = api.max_tokens_per_day
         if cap is None:
             continue
         for t in range(p.horizon):
             terms = [(var, p.scale(w) / cap) for (w, a2, t2), var in v.api.items()
                      if a2 == a and t2 == t]
             if terms:
-                prob += (pulp.LpAffineExpression(terms) <= 1, f"api_cap_{i}_{t}")
+                prob += (pulp.LpAffineExpression(terms) <= 1, f"api_cap_{i}_{t}", (a, t))
 
 
 def define_stack_adoption(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulp
 
 from planner.domain import PlannerError
-from planner.domain.status import Status, Termination, status_of
+from planner.domain.status import Status, Termination, relative_gap, status_of
 
 SOLVERS = ("cbc", "highs")
 
@@ -53,12 +53,6 @@ def pulp_termination(prob: pulp.LpProblem) -> Termination:
     if sol == pulp.LpSolutionUnbounded or prob.status == pulp.LpStatusUnbounded:
         return Termination.UNBOUNDED
     return Termination.NOT_SOLVED
-
-
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
 def _cbc_bound(log: str, objective: float | None, termination: Termination) -> float | None:

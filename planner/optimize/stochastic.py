@@ -72,6 +72,14 @@ def define_nonanticipativity(prob: pulp.LpProblem, stage: list[dict[tuple, pulp.
             prob += (pulp.LpAffineExpression([(var, 1), (ref, -1)]) == 0, f"na_{i}_{k}")
 
 
+def define_cvar(prob: pulp.LpProblem, models: list[Model], eta, excess: list) -> None:
+    """Each scenario's cost above the value at risk (Rockafellar and Uryasev):
+    s_k >= cost_k - eta, s_k >= 0 (the bound on s_k), so that at the optimum
+    CVaR_alpha = eta + 1/(1 - alpha) sum_k p_k s_k."""
+    for k, m in enumerate(models):
+        prob += (m.objective - eta - excess[k] <= 0, f"cvar_{k}")
+
+
 def _objective(prob, models, probs, cvar_weight: float, alpha: float):
     expected = pulp.lpSum(pk * m.objective for pk, m in zip(probs, models))
     if cvar_weight <= 0:
@@ -79,8 +87,7 @@ def _objective(prob, models, probs, cvar_weight: float, alpha: float):
     new = _factory(prob)
     eta = new("cvar_eta")
     excess = [new(f"cvar_excess_{k}", 0) for k in range(len(models))]
-    for k, m in enumerate(models):
-        prob += (m.objective - eta - excess[k] <= 0, f"cvar_{k}")
+    define_cvar(prob, models, eta, excess)
     cvar = eta + pulp.lpSum(pk * s for pk, s in zip(probs, excess)) * (1.0 / (1.0 - alpha))
     return (1 - cvar_weight) * expected + cvar_weight * cvar, cvar
 

@@ -25,11 +25,10 @@ from collections.abc import Callable
 import numpy as np
 import pulp
 
-from planner.domain.status import Termination
+from planner.domain.status import Termination, relative_gap
 from planner.optimize.branching import choice_bound
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.rounding import Deadline, Group, dive
-from planner.optimize.solver import relative_gap
 
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s

@@ -122,7 +122,7 @@ def _other_variables(new, p: Parameters, v: Variables) -> None:
         for t in range(p.horizon):
             v.stack[k, t] = new(f"stack_{i}_{t}", 0, 1, "Binary")
     for i, x in enumerate(p.expansions):
-        earliest = p.expansions[x][4]
+        earliest = p.expansions[x].earliest
         for t in range(earliest, p.horizon):
             v.expand[x, t] = new(f"expand_{i}_{t}", 0, 1, "Binary")
     for y in p.capex_budget:

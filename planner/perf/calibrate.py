@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.io.atomic import atomic_path
+from planner.common.atomic import atomic_path
 from planner.perf.catalog import DATA_DIR, DEFAULT_FAMILY, chip_family, get_chip, get_model
 from planner.perf.efficiency import Efficiency
 from planner.perf.fit import nelder_mead

@@ -31,7 +31,8 @@ def _quarters(result: PlanResult, *row_lists) -> list[str]:
     return sorted(dict.fromkeys(seen), key=quarter_key)
 
 
-def _style(chart, title: str, y_title: str, y_fmt: str) -> None:
+def style_chart(chart, title: str, y_title: str, y_fmt: str = USD) -> None:
+    """Title, axis titles and number format, legend below, the report's chart size."""
     chart.title = title
     chart.y_axis.title = y_title
     chart.y_axis.numFmt = y_fmt
@@ -83,7 +84,7 @@ def fleet_chart(ws, data_ws, col: int, result: PlanResult, table_columns: int) -
     chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
     for i, series in enumerate(chart.series):
         _label(series, chips[i], PALETTE[i % len(PALETTE)])
-    _style(chart, "Chips in service by chip type", "chips", "#,##0")
+    style_chart(chart, "Chips in service by chip type", "chips", "#,##0")
     ws.add_chart(chart, anchor(table_columns))
     return col + len(chips) + 2
 
@@ -123,7 +124,7 @@ def capacity_chart(ws, data_ws, col: int, result: PlanResult, table_columns: int
              ("Allocated capacity (chips + APIs)", "2CA02C", False)]
     for series, (text, color, dash) in zip(chart.series, looks):
         _label(series, text, color, dash, line=True)
-    _style(chart, "Inference capacity vs demand, all workloads",
+    style_chart(chart, "Inference capacity vs demand, all workloads",
            f"{word} tokens per day".strip(), "#,##0")
     ws.add_chart(chart, anchor(table_columns))
     return col + 5
@@ -153,7 +154,7 @@ def power_charts(ws, data_ws, col: int, result: PlanResult, table_columns: int) 
         chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
         _label(chart.series[0], "Facility power (kW)", "1F77B4", line=True)
         _label(chart.series[1], "Cap (kW)", "C00000", dash=True, line=True)
-        _style(chart, f"Power vs cap: {site}", "kW", "#,##0")
+        style_chart(chart, f"Power vs cap: {site}", "kW", "#,##0")
         ws.add_chart(chart, anchor(table_columns, 2 + i * ROWS_PER_CHART))
     return col + len(columns) + 1
 
@@ -172,5 +173,5 @@ def cashflow_chart(ws, header_row: int, first: int, last: int, at: str) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     for series, (text, color) in zip(chart.series, CASH_SERIES):
         _label(series, text, color)
-    _style(chart, "Spend by year (undiscounted, before credits)", "USD", USD)
+    style_chart(chart, "Spend by year (undiscounted, before credits)", "USD", USD)
     ws.add_chart(chart, at)

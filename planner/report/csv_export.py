@@ -7,8 +7,8 @@ import csv
 import os
 from pathlib import Path
 
+from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlanResult
-from planner.io.atomic import atomic_path
 from planner.report import metrics, plan_tables, runinfo
 from planner.report.assumptions import assumptions_table
 from planner.report.pnl import pnl_table

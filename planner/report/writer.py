@@ -7,8 +7,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlanResult
-from planner.io.atomic import atomic_path
 from planner.report import (
     runinfo,
     sheets_audit,

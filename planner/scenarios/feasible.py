@@ -36,7 +36,7 @@ def executable(inp: PlanInput, throughput: dict, training: dict,
 
     def can_expand(r) -> bool:
         x = p.expansions.get(f"{r.site}/{r.name}")
-        return x is not None and index.get(r.quarter_ordered, -1) >= x[4]
+        return x is not None and index.get(r.quarter_ordered, -1) >= x.earliest
 
     kept = dataclasses.replace(
         fixed,

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from openpyxl.chart.series import SeriesLabel
 
 from planner import __version__
+from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlannerError
-from planner.io.atomic import atomic_path
 from planner.report.styles import NOTE, PCT, PCT2, SECONDS, TITLE, USD, put, set_widths
 from planner.report.tables import Column, TableData, table_sheet
 from planner.scenarios.jobs import Outcome
@@ -67,15 +67,6 @@ def summary_sheet(wb: Workbook, title: str, lines: Sequence[str],
     set_widths(ws, {1: 48, 2: 70})
     return ws
 
-
-def style_chart(chart, title: str, y_title: str, y_fmt: str = USD) -> None:
-    chart.title = title
-    chart.y_axis.title = y_title
-    chart.y_axis.numFmt = y_fmt
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend.position = "b"
-    chart.width, chart.height = 20.0, 9.5
 
 
 def color_series(chart, names: Sequence[str], line: bool = False) -> None:

@@ -7,10 +7,10 @@ import dataclasses
 import os
 from pathlib import Path
 
+from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlanResult
 from planner.domain.names import normalise
 from planner.domain.scenarios import ScenarioSpec
-from planner.io.atomic import atomic_path
 from planner.report import build_workbook
 from planner.report.runinfo import resolve
 from planner.report.styles import PCT, USD, Fmt

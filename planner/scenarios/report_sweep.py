@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl.chart import BarChart, LineChart, Reference
 
 from planner.domain import PlanInput
+from planner.report.charts import style_chart
 from planner.report.styles import INT, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
 from planner.scenarios import report_common as rc
@@ -71,7 +72,7 @@ def _line_chart(ws, data_ws, res: SweepResult) -> None:
     chart.set_categories(Reference(data_ws, min_col=1, min_row=2, max_row=n + 1))
     rc.color_series(chart, ["Total cost of ownership (NPV)", "Base"], line=True)
     chart.series[1].graphicalProperties.line.dashStyle = "dash"
-    rc.style_chart(chart, f"Cost against {res.points[0].parameter}", "USD (NPV)")
+    style_chart(chart, f"Cost against {res.points[0].parameter}", "USD (NPV)")
     first = res.points[0].override
     if first is not None:
         chart.x_axis.title = f"{first.parameter} ({first.operation})"
@@ -90,7 +91,7 @@ def _bar_chart(ws, data_ws, res: SweepResult) -> None:
                    titles_from_data=True)
     chart.set_categories(Reference(data_ws, min_col=1, min_row=2, max_row=n + 1))
     rc.color_series(chart, ["Low value", "High value"])
-    rc.style_chart(chart, "Tornado: change in cost from the base", "USD (NPV)")
+    style_chart(chart, "Tornado: change in cost from the base", "USD (NPV)")
     ws.add_chart(chart, "J2")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openpyxl.chart import BarChart, Reference
 
+from planner.report.charts import style_chart
 from planner.report.styles import INT, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
 from planner.scenarios import report_common as rc
@@ -87,7 +88,7 @@ def _cost_chart(wb, ws, data_ws, w: WhatIf) -> None:
                    titles_from_data=True)
     chart.set_categories(Reference(data_ws, min_col=1, min_row=2, max_row=len(rows) + 1))
     rc.color_series(chart, ["Total cost of ownership (NPV, USD)"])
-    rc.style_chart(chart, "Cost by scenario", "USD (NPV)")
+    style_chart(chart, "Cost by scenario", "USD (NPV)")
     ws.add_chart(chart, "N2")
 
 
@@ -108,7 +109,7 @@ def _purchase_chart(ws, data_ws, w: WhatIf, col: int) -> None:
                              max_row=len(rows) + 1), titles_from_data=True)
     chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=len(rows) + 1))
     rc.color_series(chart, chips)
-    rc.style_chart(chart, "Chips bought over the plan, by scenario", "chips", "#,##0")
+    style_chart(chart, "Chips bought over the plan, by scenario", "chips", "#,##0")
     ws.add_chart(chart, "H2")
 
 

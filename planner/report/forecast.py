@@ -1,8 +1,9 @@
 """The ``planner forecast`` workbook: demand by method, bands, growth, drivers, the monthly
 history with its projection, backtests, and a native line chart per history workload.
 
-The only module of :mod:`planner.forecast` that knows Excel; it reuses the plan report's
-table and cell helpers (:mod:`planner.report.tables`, :mod:`planner.report.styles`).
+:mod:`planner.forecast` knows nothing of Excel; this module, in the report layer, writes
+its results with the plan report's table and cell helpers (:mod:`planner.report.tables`,
+:mod:`planner.report.styles`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 
+from planner.common.atomic import atomic_path
 from planner.domain.inputs import PlanInput
 from planner.forecast.analysis import WorkloadForecast
 from planner.forecast.months import month_label
 from planner.forecast.project import Z90
-from planner.io.atomic import atomic_path
 from planner.report.styles import INT, NOTE, NUM1, NUM2, PCT, PCT2, TITLE, put, set_widths
 from planner.report.tables import Column as C
 from planner.report.tables import TableData, table_sheet, write_table
