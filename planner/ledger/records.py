@@ -99,6 +99,15 @@ class SitePower:
 
 
 @dataclass(frozen=True)
+class DemandPoint:
+    """A workload's forecast demand in one quarter, as a run used it."""
+
+    workload: str
+    quarter: str
+    tokens_per_day: float
+
+
+@dataclass(frozen=True)
 class Cohort:
     """Chips owned before the run: from the workbook (``source`` "input") or carried
     from earlier runs' history by a re-plan ("history")."""

@@ -7,38 +7,50 @@ version; a ledger written by a newer planner is refused rather than misread.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from planner.domain import PlannerError
+from planner.domain import (
+    Actual,
+    ExpansionRow,
+    PlannerError,
+    PurchaseRow,
+    RentalRow,
+    RetirementRow,
+)
+from planner.ledger.records import ChipPrice, Cohort, DemandPoint, SitePower
 
 SCHEMA_VERSION = 1
 DEFAULT_LEDGER = Path("outputs") / "plans.sqlite"
 
-#: Decision and input tables: name -> columns after ``run_id`` (each a field of the
-#: record class of the same role in :mod:`planner.ledger.records` or the domain).
-TABLES: dict[str, tuple[str, ...]] = {
-    "purchases": ("chip TEXT", "site TEXT", "quarter_ordered TEXT", "quarter_delivered TEXT",
-                  "quantity INTEGER", "unit_price_usd REAL", "total_usd REAL"),
-    "rentals": ("chip TEXT", "quarter TEXT", "kind TEXT", "term_quarters INTEGER",
-                "quantity INTEGER", "price_usd_per_chip_hour REAL", "total_usd REAL"),
-    "retirements": ("chip TEXT", "site TEXT", "vintage TEXT", "quarter TEXT",
-                    "quantity INTEGER", "resale_usd_per_chip REAL", "total_usd REAL"),
-    "expansions": ("site TEXT", "name TEXT", "quarter_ordered TEXT", "quarter_available TEXT",
-                   "extra_kw REAL", "cost_usd REAL"),
-    "demand": ("workload TEXT", "quarter TEXT", "tokens_per_day REAL"),
-    "chip_prices": ("chip TEXT", "purchase_usd_per_chip REAL", "rent_usd_per_chip_hour REAL",
-                    "price_decline_per_quarter REAL", "reserved_1y_discount REAL",
-                    "reserved_3y_discount REAL", "lead_time_quarters INTEGER",
-                    "available_from TEXT", "available_until TEXT"),
-    "site_power": ("site TEXT", "quarter TEXT", "power_cap_kw REAL",
-                   "electricity_usd_per_kwh REAL"),
-    "existing": ("chip TEXT", "site TEXT", "quantity INTEGER", "bought TEXT", "source TEXT"),
-    "actuals": ("kind TEXT", "quarter TEXT", "chip TEXT", "site TEXT", "workload TEXT",
-                "quantity INTEGER", "tokens_per_day REAL"),
+#: Decision and input tables: name -> the record class each row holds.  The columns
+#: (after ``run_id``) are the class's fields, in order, typed from their annotations, as
+#: sqlite-utils derives a table from its rows: a field added to a record is a column.
+RECORDS: dict[str, type] = {
+    "purchases": PurchaseRow, "rentals": RentalRow, "retirements": RetirementRow,
+    "expansions": ExpansionRow, "demand": DemandPoint, "chip_prices": ChipPrice,
+    "site_power": SitePower, "existing": Cohort, "actuals": Actual,
 }
+
+
+def _sql_type(hint) -> str:
+    """INTEGER, REAL or TEXT for a field's annotation (``X | None`` as ``X``; a Quarter is
+    stored as its text, e.g. 2027Q2)."""
+    kinds = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    return {int: "INTEGER", float: "REAL"}.get(kinds[0], "TEXT")
+
+
+def record_columns(cls: type) -> tuple[str, ...]:
+    """``name TYPE`` for each field of the record class ``cls``."""
+    hints = typing.get_type_hints(cls)
+    return tuple(f"{f.name} {_sql_type(hints[f.name])}" for f in dataclasses.fields(cls))
+
+
+TABLES: dict[str, tuple[str, ...]] = {t: record_columns(cls) for t, cls in RECORDS.items()}
 
 RUN_COLUMNS = (
     "id INTEGER PRIMARY KEY AUTOINCREMENT", "created_at TEXT NOT NULL",

@@ -9,55 +9,38 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import typing
 from contextlib import closing
 from pathlib import Path
 
-from planner.domain import (
-    Actual,
-    ExpansionRow,
-    PlannerError,
-    PurchaseRow,
-    Quarter,
-    RentalRow,
-    RetirementRow,
-)
+from planner.domain import PlannerError, Quarter
 from planner.domain.status import Status
-from planner.ledger.records import (
-    ChipPrice,
-    Cohort,
-    Decisions,
-    InputSnapshot,
-    LedgerRun,
-    RunHeader,
-    SitePower,
-)
-from planner.ledger.schema import column_names, connect, transaction
+from planner.ledger.records import Decisions, DemandPoint, InputSnapshot, LedgerRun, RunHeader
+from planner.ledger.schema import RECORDS, column_names, connect, transaction
 
-#: Decision tables and the domain rows they hold.
-DECISION_ROWS = {"purchases": PurchaseRow, "rentals": RentalRow,
-                 "retirements": RetirementRow, "expansions": ExpansionRow}
+#: Decision tables (their rows are the domain's, see schema.RECORDS).
+DECISION_ROWS = ("purchases", "rentals", "retirements", "expansions")
+
+
+def _stored(value):
+    return str(value) if isinstance(value, Quarter) else value
 
 
 def _insert(conn: sqlite3.Connection, table: str, run_id: int, records) -> None:
+    """Rows of ``records`` (instances of the table's record class) by column name."""
     names = column_names(table)
     sql = (f"INSERT INTO {table} (run_id, {', '.join(names)}) "
            f"VALUES ({', '.join('?' * (len(names) + 1))})")
-    conn.executemany(sql, [(run_id, *(getattr(r, n) for n in names)) for r in records])
-
-
-def _actual_rows(actuals) -> list[tuple]:
-    return [(a.kind, str(a.quarter), a.chip, a.site, a.workload, a.quantity, a.tokens_per_day)
-            for a in actuals]
+    conn.executemany(sql, [(run_id, *(_stored(getattr(r, n)) for n in names)) for r in records])
 
 
 def _insert_inputs(conn: sqlite3.Connection, run_id: int, inputs: InputSnapshot) -> None:
-    conn.executemany("INSERT INTO demand VALUES (?, ?, ?, ?)",
-                     [(run_id, w, q, x) for (w, q), x in sorted(inputs.demand.items())])
+    _insert(conn, "demand", run_id, [DemandPoint(w, q, x)
+                                     for (w, q), x in sorted(inputs.demand.items())])
     _insert(conn, "chip_prices", run_id, inputs.prices)
     _insert(conn, "site_power", run_id, inputs.sites)
     _insert(conn, "existing", run_id, inputs.existing)
-    conn.executemany("INSERT INTO actuals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(run_id, *row) for row in _actual_rows(inputs.actuals)])
+    _insert(conn, "actuals", run_id, inputs.actuals)
 
 
 def _header_values(header: RunHeader) -> dict:
@@ -131,17 +114,14 @@ def find_runs(path: str | Path, plan: str) -> list[RunHeader]:
         return _select(conn, "WHERE plan_name = ?", (plan,))
 
 
-def _rows(conn: sqlite3.Connection, table: str, run_id: int, cls) -> tuple:
-    names = column_names(table)
+def _rows(conn: sqlite3.Connection, table: str, run_id: int) -> tuple:
+    """The table's rows of run ``run_id`` as its record class (a Quarter field parsed)."""
+    cls, names = RECORDS[table], column_names(table)
+    quarters = {n for n, hint in typing.get_type_hints(cls).items() if hint is Quarter}
     found = conn.execute(f"SELECT {', '.join(names)} FROM {table} WHERE run_id = ? "
                          "ORDER BY rowid", (run_id,)).fetchall()
-    return tuple(cls(**{n: r[n] for n in names}) for r in found)
-
-
-def _actuals(conn: sqlite3.Connection, run_id: int) -> tuple[Actual, ...]:
-    found = conn.execute("SELECT * FROM actuals WHERE run_id = ? ORDER BY rowid", (run_id,))
-    return tuple(Actual(r["kind"], Quarter.parse(r["quarter"]), r["chip"], r["site"],
-                        r["workload"], r["quantity"], r["tokens_per_day"]) for r in found)
+    return tuple(cls(**{n: Quarter.parse(r[n]) if n in quarters else r[n] for n in names})
+                 for r in found)
 
 
 def load_run(path: str | Path, run_id: int) -> LedgerRun:
@@ -151,15 +131,13 @@ def load_run(path: str | Path, run_id: int) -> LedgerRun:
         if not headers:
             raise PlannerError(f"no run {run_id} in the plan ledger {path} "
                                "(`planner history` lists the runs)")
-        decisions = Decisions(**{t: _rows(conn, t, run_id, cls)
-                                 for t, cls in DECISION_ROWS.items()})
-        demand = {(r["workload"], r["quarter"]): r["tokens_per_day"] for r in conn.execute(
-            "SELECT * FROM demand WHERE run_id = ? ORDER BY rowid", (run_id,))}
-        inputs = InputSnapshot(demand=demand,
-                               prices=_rows(conn, "chip_prices", run_id, ChipPrice),
-                               sites=_rows(conn, "site_power", run_id, SitePower),
-                               existing=_rows(conn, "existing", run_id, Cohort),
-                               actuals=_actuals(conn, run_id))
+        decisions = Decisions(**{t: _rows(conn, t, run_id) for t in DECISION_ROWS})
+        demand = {(d.workload, d.quarter): d.tokens_per_day
+                  for d in _rows(conn, "demand", run_id)}
+        inputs = InputSnapshot(demand=demand, prices=_rows(conn, "chip_prices", run_id),
+                               sites=_rows(conn, "site_power", run_id),
+                               existing=_rows(conn, "existing", run_id),
+                               actuals=_rows(conn, "actuals", run_id))
     return LedgerRun(headers[0], decisions, inputs)
 
 
