@@ -13,14 +13,9 @@ import sys
 from pathlib import Path
 
 from planner import __version__, cli_ledger
+from planner.cli_options import add_output_flags, add_solver_flags, progress_printer
 from planner.domain import PlannerError
 from planner.domain.status import Status, Termination
-
-
-def _progress(args: argparse.Namespace):
-    if getattr(args, "quiet", False):
-        return lambda _msg: None
-    return lambda msg: print(f"planner: {msg}", file=sys.stderr, flush=True)
 
 
 def _plan_summary(result, report: Path) -> dict:
@@ -54,7 +49,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     run = plan_workbook(
         args.workbook, args.out, solver=args.solver, time_limit_s=args.time_limit,
-        mip_gap=args.gap, csv_dir=args.csv, progress=_progress(args), ledger=args.ledger)
+        mip_gap=args.gap, csv_dir=args.csv, progress=progress_printer(args), ledger=args.ledger)
     _inp, result, report = run
     summary = {**_plan_summary(result, report), "run_id": run.run_id}
     if args.json:
@@ -94,12 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="solve a plan for a workbook and write the Excel report")
     p.add_argument("workbook", help="input workbook (.xlsx)")
     p.add_argument("--out", help="report path (default outputs/<input-name>-plan.xlsx)")
-    p.add_argument("--solver", choices=["cbc", "highs"], help="MIP solver (default: workbook setting)")
-    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit")
-    p.add_argument("--gap", type=float, help="relative optimality gap at which to stop")
+    add_solver_flags(p)
     p.add_argument("--csv", metavar="DIR", help="also write every report table as CSV into DIR")
-    p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_output_flags(p)
     cli_ledger.add_ledger_options(p)
     cli_scenarios.add_hedge_arguments(p)
     p.set_defaults(func=cmd_plan)

@@ -9,14 +9,9 @@ import argparse
 import json
 import sys
 
+from planner.cli_options import add_output_flags, add_solver_flags, progress_printer
 from planner.domain.status import Status
 from planner.ledger.schema import DEFAULT_LEDGER
-
-
-def _progress(args: argparse.Namespace):
-    if getattr(args, "quiet", False):
-        return lambda _msg: None
-    return lambda msg: print(f"planner: {msg}", file=sys.stderr, flush=True)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -76,7 +71,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
     outcome = replan(args.workbook, parse_as_of(args.as_of), previous=args.previous,
                      force=args.force, inputs_dir=args.inputs_dir, ledger=args.ledger,
                      out=args.out, solver=args.solver, time_limit_s=args.time_limit,
-                     mip_gap=args.gap, progress=_progress(args))
+                     mip_gap=args.gap, progress=progress_printer(args))
     print(json.dumps(_replan_summary(outcome), indent=2) if args.json else _replan_text(outcome))
     result = outcome.result
     if result is not None and result.solver.status == Status.ERROR:
@@ -111,11 +106,8 @@ def _replan_parser(sub) -> None:
     _ledger_arg(r)
     r.add_argument("--out", metavar="PATH",
                    help="report path (default outputs/<name>-replan-<quarter>.xlsx)")
-    r.add_argument("--solver", choices=["cbc", "highs"], help="MIP solver")
-    r.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit")
-    r.add_argument("--gap", type=float, help="relative optimality gap at which to stop")
-    r.add_argument("--json", action="store_true", help="print one JSON object to stdout")
-    r.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_solver_flags(r)
+    add_output_flags(r)
     r.set_defaults(func=cmd_replan)
 
 

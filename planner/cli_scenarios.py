@@ -10,28 +10,15 @@ import argparse
 import json
 import sys
 
-from planner.scenarios.jobs import SolveOptions
-
-
-def _progress(args: argparse.Namespace):
-    if getattr(args, "quiet", False):
-        return lambda _msg: None
-    return lambda msg: print(f"planner: {msg}", file=sys.stderr, flush=True)
-
-
-def _options(args: argparse.Namespace) -> SolveOptions:
-    return SolveOptions(args.solver, args.time_limit, args.gap)
+from planner.cli_options import add_output_flags, add_solver_flags, progress_printer, solve_options
 
 
 def _common(p: argparse.ArgumentParser, suffix: str) -> None:
     p.add_argument("workbook", help="input workbook (.xlsx)")
     p.add_argument("--out", help=f"output workbook (default outputs/<input-name>-{suffix}.xlsx)")
     _parallel(p)
-    p.add_argument("--solver", choices=["cbc", "highs"], help="MIP solver (default: workbook setting)")
-    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="time limit per solve")
-    p.add_argument("--gap", type=float, help="relative optimality gap at which each solve stops")
-    p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_solver_flags(p, each=True)
+    add_output_flags(p)
 
 
 def _parallel(p: argparse.ArgumentParser) -> None:
@@ -70,12 +57,12 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from planner.scenarios.report_whatif import write_whatif
     from planner.scenarios.whatif import regret_matrix, run_whatif
 
-    started, progress = now(), _progress(args)
+    started, progress = now(), progress_printer(args)
     out = check_out(args.out or default_out(args.workbook, "whatif"), args.workbook)
     inp = _forecast_scenarios(args, load_workbook(args.workbook))
     if not inp.scenarios:
         progress("the workbook has no Scenarios sheet: comparing the base with itself only")
-    w = run_whatif(inp, _options(args), workers=args.workers, scheduler=args.scheduler,
+    w = run_whatif(inp, solve_options(args), workers=args.workers, scheduler=args.scheduler,
                    progress=progress)
     out = write_whatif(w, args.workbook, out, started)
     base = w.optima["base"].total_cost_usd
@@ -118,10 +105,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.param and not args.values:
         raise PlannerError("--values: give the values to sweep, e.g. --values 0.8,1,1.2")
     mode = "tornado" if args.tornado else "sweep"
-    started, progress = now(), _progress(args)
+    started, progress = now(), progress_printer(args)
     out = check_out(args.out or default_out(args.workbook, mode), args.workbook)
     inp = load_workbook(args.workbook)
-    run = {"options": _options(args), "workers": args.workers, "scheduler": args.scheduler,
+    run = {"options": solve_options(args), "workers": args.workers, "scheduler": args.scheduler,
            "progress": progress}
     if args.tornado:
         res = tornado(inp, args.tornado, operation=args.operation or "multiply", **run)
@@ -170,10 +157,10 @@ def cmd_hedge(args: argparse.Namespace) -> int:
     from planner.scenarios.report_common import check_out, default_out
     from planner.scenarios.report_hedge import write_hedge
 
-    (started, clock), progress = start_clock(), _progress(args)
+    (started, clock), progress = start_clock(), progress_printer(args)
     out = check_out(args.out or default_out(args.workbook, "hedge"), args.workbook)
     inp = _forecast_scenarios(args, load_workbook(args.workbook))
-    a = run_hedge(inp, _options(args), cvar_weight=args.cvar_weight, alpha=args.alpha,
+    a = run_hedge(inp, solve_options(args), cvar_weight=args.cvar_weight, alpha=args.alpha,
                   workers=args.workers, scheduler=args.scheduler, progress=progress)
     out = write_hedge(a, inp, args.workbook, out, make_run_info(args.workbook, inp, started, clock))
     summary = {"status": a.hedge.status, "termination": a.hedge.termination,

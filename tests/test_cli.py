@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from workbooks import BROKEN, broken, corrupt_zip, not_a_workbook, several_problems
 
-from planner.cli import build_parser, main
+from planner.cli import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inputs" / "example.xlsx"
@@ -32,16 +32,11 @@ def test_every_cli_command_is_in_the_readme():
     assert {"plan", "template", "throughput", "chips", "train-time"} <= set(commands())
 
 
-def run_cli(args, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
-def test_broken_workbook_exits_2_naming_sheet_row_column(kind, tmp_path, capsys):
+def test_broken_workbook_exits_2_naming_sheet_row_column(kind, tmp_path, cli):
     path = broken(kind, tmp_path, base=EXAMPLE)
-    code, _out, err = run_cli(["plan", path, "--out", tmp_path / "r.xlsx", "--quiet", "--no-ledger"], capsys)
+    code, _out, err = cli(["plan", path, "--out", tmp_path / "r.xlsx", "--quiet", "--no-ledger"])
     assert code == 2
     assert "Traceback" not in err
     sheet, row, column = BROKEN[kind][1]
@@ -53,28 +48,28 @@ def test_broken_workbook_exits_2_naming_sheet_row_column(kind, tmp_path, capsys)
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_all_problems_reported_at_once(tmp_path, capsys):
-    code, _out, err = run_cli(["plan", several_problems(tmp_path, base=EXAMPLE), "--quiet", "--no-ledger"], capsys)
+def test_all_problems_reported_at_once(tmp_path, cli):
+    code, _out, err = cli(["plan", several_problems(tmp_path, base=EXAMPLE), "--quiet", "--no-ledger"])
     assert code == 2
     for sheet in ("Chips", "Sites", "Workloads", "Settings"):
         assert f"sheet '{sheet}'" in err
 
 
 @pytest.mark.parametrize("make", [not_a_workbook, corrupt_zip])
-def test_not_a_workbook_exits_2(make, tmp_path, capsys):
-    code, _out, err = run_cli(["plan", make(tmp_path), "--quiet", "--no-ledger"], capsys)
+def test_not_a_workbook_exits_2(make, tmp_path, cli):
+    code, _out, err = cli(["plan", make(tmp_path), "--quiet", "--no-ledger"])
     assert code == 2 and "Traceback" not in err and err.strip()
 
 
-def test_missing_file_exits_2(tmp_path, capsys):
-    code, _out, err = run_cli(["plan", tmp_path / "nope.xlsx", "--quiet", "--no-ledger"], capsys)
+def test_missing_file_exits_2(tmp_path, cli):
+    code, _out, err = cli(["plan", tmp_path / "nope.xlsx", "--quiet", "--no-ledger"])
     assert code == 2 and "nope.xlsx" in err and "Traceback" not in err
 
 
-def test_report_never_overwrites_the_input(tmp_path, capsys):
+def test_report_never_overwrites_the_input(tmp_path, cli):
     copy = tmp_path / "in.xlsx"
     copy.write_bytes(EXAMPLE.read_bytes())
-    code, _out, err = run_cli(["plan", copy, "--out", copy, "--quiet", "--no-ledger"], capsys)
+    code, _out, err = cli(["plan", copy, "--out", copy, "--quiet", "--no-ledger"])
     assert code == 2 and "overwrite" in err
     assert copy.read_bytes() == EXAMPLE.read_bytes()
 
@@ -120,16 +115,35 @@ def test_example_report_shows_demand_met_and_power_within_caps(example_plan):
     assert purchases, "the example should buy chips"
 
 
+PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "best_bound_usd",
+                  "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
+                  "chips_bought", "report", "message", "run_id"}
+
+
+def _readme_plan_row() -> str:
+    return next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith("| `planner plan WORKBOOK [--out"))
+
+
 def test_plan_json_keys_and_progress_on_stderr(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "planner", "plan", str(EXAMPLE), "--out",
                            str(tmp_path / "p.xlsx"), "--json", "--no-ledger"], capture_output=True, text=True, cwd=REPO, check=False)
     assert proc.returncode == 0
-    json.loads(proc.stdout)  # stdout is exactly one JSON object
+    summary = json.loads(proc.stdout)  # stdout is exactly one JSON object
+    assert set(summary) == PLAN_JSON_KEYS
+    documented = re.search(r"`--json` prints (.*?); the run", _readme_plan_row(), re.DOTALL).group(1)
+    assert set(re.findall(r"`(\w+)`", documented)) <= set(summary)  # the README's keys
+    assert (summary["status"], summary["termination"]) == ("ok", "optimal")
+    assert summary["run_id"] is None  # --no-ledger
+    assert summary["report"] == str(tmp_path / "p.xlsx")
+    assert summary["best_bound_usd"] <= summary["objective_usd"] and 0 <= summary["gap"] < 0.01
+    assert summary["total_cost_usd"] > 0 and 0 <= summary["unmet_demand_share"] <= 1
     assert re.search(r"planner: .*solv", proc.stderr)
+    assert "planner:" not in proc.stdout  # progress goes to stderr only
 
 
-def test_template_command_writes_a_readable_template(tmp_path, capsys):
-    code, _out, _err = run_cli(["template", tmp_path / "t.xlsx"], capsys)
+def test_template_command_writes_a_readable_template(tmp_path, cli):
+    code, _out, _err = cli(["template", tmp_path / "t.xlsx"])
     assert code == 0 and (tmp_path / "t.xlsx").exists()
     assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "README"
 

@@ -13,16 +13,9 @@ import openpyxl
 import pytest
 from test_forecast_parse import BAD, forecast_workbook
 
-from planner.cli import main
-
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inputs" / "example.xlsx"
 
-
-def run_cli(args, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def rows(ws) -> list[dict]:
@@ -88,52 +81,52 @@ def test_workbook_tables_and_native_chart(example_forecast) -> None:
     assert chart.tagname == "lineChart" and len(chart.series) == 4
 
 
-def test_text_output_and_default_path(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_text_output_and_default_path(tmp_path: Path, cli, monkeypatch) -> None:
     shutil.copy(EXAMPLE, tmp_path / "fleet.xlsx")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli(["forecast", "fleet.xlsx", "--backtest", "3"], capsys)
+    code, out, err = cli(["forecast", "fleet.xlsx", "--backtest", "3"])
     assert code == 0
     assert (tmp_path / "outputs" / "fleet-forecast.xlsx").exists()
     assert "batch-summarisation (history, 24 months, seasonal)" in out and "MAPE" in out
     assert "planner: reading" in err
-    code, _out, err = run_cli(["forecast", "fleet.xlsx", "--quiet"], capsys)
+    code, _out, err = cli(["forecast", "fleet.xlsx", "--quiet"])
     assert code == 0 and err == ""
 
 
-def test_backtest_longer_than_history_is_a_note_not_a_failure(tmp_path: Path, capsys) -> None:
-    code, out, _err = run_cli(["forecast", EXAMPLE, "--out", tmp_path / "f.xlsx",
-                               "--backtest", "20", "--json", "--quiet"], capsys)
+def test_backtest_longer_than_history_is_a_note_not_a_failure(tmp_path: Path, cli) -> None:
+    code, out, _err = cli(["forecast", EXAMPLE, "--out", tmp_path / "f.xlsx",
+                               "--backtest", "20", "--json", "--quiet"])
     assert code == 0
     batch = next(w for w in json.loads(out)["workloads"] if w["demand_method"] == "history")
     assert batch["backtest"] is None and "at least 6 are needed" in batch["backtest_note"]
 
 
-def test_refuses_to_overwrite_the_input_and_bad_options(tmp_path: Path, capsys) -> None:
+def test_refuses_to_overwrite_the_input_and_bad_options(tmp_path: Path, cli) -> None:
     path = shutil.copy(EXAMPLE, tmp_path / "in.xlsx")
     before = Path(path).read_bytes()
-    code, _out, err = run_cli(["forecast", path, "--out", path, "--quiet"], capsys)
+    code, _out, err = cli(["forecast", path, "--out", path, "--quiet"])
     assert code == 2 and "refusing to overwrite" in err
     assert Path(path).read_bytes() == before
-    code, _out, err = run_cli(["forecast", path, "--backtest", "0", "--quiet"], capsys)
+    code, _out, err = cli(["forecast", path, "--backtest", "0", "--quiet"])
     assert code == 2 and "--backtest" in err
 
 
-def test_bad_history_row_exits_2_naming_sheet_row_column(tmp_path: Path, capsys) -> None:
+def test_bad_history_row_exits_2_naming_sheet_row_column(tmp_path: Path, cli) -> None:
     path = forecast_workbook(tmp_path, BAD["history_bad_month"][0])
     out = tmp_path / "f.xlsx"
-    code, _out, err = run_cli(["forecast", path, "--out", out, "--quiet"], capsys)
+    code, _out, err = cli(["forecast", path, "--out", out, "--quiet"])
     assert code == 2 and "Traceback" not in err
     assert "sheet 'History', row 3, column 'month'" in err
     assert not out.exists()
 
 
-def test_forecast_scenarios_flag(tmp_path: Path, capsys) -> None:
+def test_forecast_scenarios_flag(tmp_path: Path, cli) -> None:
     path = forecast_workbook(tmp_path)
-    code, _out, err = run_cli(["plan", path, "--forecast-scenarios", "--quiet"], capsys)
+    code, _out, err = cli(["plan", path, "--forecast-scenarios", "--quiet"])
     assert code == 2 and "needs --hedge" in err
     out = tmp_path / "w.xlsx"
-    code, text, err = run_cli(["whatif", path, "--forecast-scenarios", "--out", out,
-                               "--workers", "1", "--json", "--quiet"], capsys)
+    code, text, err = cli(["whatif", path, "--forecast-scenarios", "--out", out,
+                               "--workers", "1", "--json", "--quiet"])
     assert code == 0, err
     costs = {s["scenario"]: s["total_cost_usd"] for s in json.loads(text)["scenarios"]}
     assert list(costs) == ["base", "low", "high"]
