@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl.workbook.workbook import Workbook
 
-from planner.io.atomic import atomic_path
+from planner.common.atomic import atomic_path
 from planner.io.schema import SETTINGS
 from planner.io.template import HEADER_FILL, HEADER_FONT, new_workbook
 

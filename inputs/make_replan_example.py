@@ -23,7 +23,7 @@ from pathlib import Path
 
 from openpyxl.workbook.workbook import Workbook
 
-from planner.io.atomic import atomic_path
+from planner.common.atomic import atomic_path
 from planner.io.schema import SHEET_BY_NAME
 from planner.io.template import style_header
 
