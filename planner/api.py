@@ -9,11 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from planner.api_commands import forecast_workbook, hedge_workbook, sweep_workbook, whatif_workbook
 from planner.domain import PlanInput, PlanResult
+from planner.io.template import write_template
+from planner.ledger import record_plan
+from planner.ledger.replan import replan
+from planner.ledger.store import list_runs, load_run
+from planner.perf.compare import compare_chips
+from planner.perf.inference import estimate_throughput
+from planner.perf.training import estimate_training
 from planner.pipeline import SolveOptions, load_workbook, plan
+from planner.report import write_csv, write_report
 from planner.report.runinfo import make_run_info, start_clock
 
-__all__ = ["PlanRun", "default_report_path", "load_workbook", "plan_workbook", "solve"]
+#: One function per ``planner`` command: plan (plan_workbook), replan, history
+#: (list_runs), show (load_run), template (write_template), throughput
+#: (estimate_throughput), chips (compare_chips), train-time (estimate_training), whatif,
+#: sweep, plan --hedge and forecast (the *_workbook functions of planner.api_commands).
+__all__ = ["PlanRun", "compare_chips", "default_report_path", "estimate_throughput",
+           "estimate_training", "forecast_workbook", "hedge_workbook", "list_runs",
+           "load_run", "load_workbook", "plan_workbook", "replan", "solve", "sweep_workbook",
+           "whatif_workbook", "write_template"]
 
 
 def _quiet(_: str) -> None:
@@ -57,8 +73,6 @@ def plan_workbook(
 
     With ``ledger`` (a SQLite file, see :mod:`planner.ledger`) the run is recorded there
     and its id is the returned value's ``run_id``."""
-    from planner.report import write_csv, write_report
-
     started, clock = start_clock()
     progress(f"reading {workbook}")
     inp = load_workbook(workbook)
@@ -73,8 +87,6 @@ def plan_workbook(
         write_csv(result, inp, csv_dir, run_info=run_info)
     run_id = None
     if ledger is not None:
-        from planner.ledger import record_plan
-
         progress(f"recording the run in {ledger}")
         run_id = record_plan(ledger, inp, result, input_path=workbook, report=report)
     return PlanRun(inp, result, report, run_id)

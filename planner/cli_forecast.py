@@ -9,34 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
+from planner.api_commands import forecast_workbook
 from planner.cli_options import add_output_flags, progress_printer
 from planner.domain import PlannerError
-
-
-def default_out(workbook: str | Path) -> Path:
-    """``outputs/<input-name>-forecast.xlsx``."""
-    return Path("outputs") / f"{Path(workbook).stem}-forecast.xlsx"
+from planner.forecast.analysis import summary
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from planner.api import load_workbook
-    from planner.forecast.analysis import analyse, describe, summary
-    from planner.io.parse_forecast import read_forecast_inputs
-    from planner.report.forecast import write_forecast
-
     if args.backtest is not None and args.backtest < 1:
         raise PlannerError("--backtest: hold out at least 1 month")
-    say = progress_printer(args)
-    say(f"reading {args.workbook}")
-    inp = load_workbook(args.workbook)
-    inputs = read_forecast_inputs(args.workbook, inp)
-    forecasts = analyse(inp, inputs.drivers, inputs.history, args.backtest)
-    sentences = [describe(f) for f in forecasts]
-    out = Path(args.out) if args.out else default_out(args.workbook)
-    say(f"writing {out}")
-    out = write_forecast(forecasts, sentences, inp, args.workbook, out)
+    forecasts, sentences, out = forecast_workbook(args.workbook, args.out, backtest=args.backtest,
+                                                  progress=progress_printer(args))
     if args.json:
         print(json.dumps(summary(forecasts, str(out)), indent=2))
     else:

@@ -10,7 +10,11 @@ import argparse
 import json
 import sys
 
+from planner.api_commands import hedge_workbook, sweep_workbook, whatif_workbook
 from planner.cli_options import add_output_flags, add_solver_flags, progress_printer, solve_options
+from planner.domain import PlannerError
+from planner.scenarios.report_sweep import tornado_rows
+from planner.scenarios.whatif import regret_matrix
 
 
 def _common(p: argparse.ArgumentParser, suffix: str) -> None:
@@ -35,16 +39,6 @@ def _failures(outcomes, what: str) -> None:
               "see the Runs sheet", file=sys.stderr)
 
 
-def _forecast_scenarios(args: argparse.Namespace, inp):
-    """--forecast-scenarios: the history forecasts' low/base/high scenarios (P10/P50/P90,
-    planner.forecast.scenarios) replace the Scenarios sheet's."""
-    if not getattr(args, "forecast_scenarios", False):
-        return inp
-    from planner.forecast.scenarios import with_forecast_scenarios
-
-    return with_forecast_scenarios(inp)
-
-
 def _add_forecast_flag(p: argparse.ArgumentParser, prefix: str = "") -> None:
     p.add_argument("--forecast-scenarios", action="store_true",
                    help=f"{prefix}use the low/base/high demand scenarios of the history "
@@ -52,19 +46,10 @@ def _add_forecast_flag(p: argparse.ArgumentParser, prefix: str = "") -> None:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from planner.api import load_workbook
-    from planner.scenarios.report_common import check_out, default_out, now
-    from planner.scenarios.report_whatif import write_whatif
-    from planner.scenarios.whatif import regret_matrix, run_whatif
-
-    started, progress = now(), progress_printer(args)
-    out = check_out(args.out or default_out(args.workbook, "whatif"), args.workbook)
-    inp = _forecast_scenarios(args, load_workbook(args.workbook))
-    if not inp.scenarios:
-        progress("the workbook has no Scenarios sheet: comparing the base with itself only")
-    w = run_whatif(inp, solve_options(args), workers=args.workers, scheduler=args.scheduler,
-                   progress=progress)
-    out = write_whatif(w, args.workbook, out, started)
+    w, out = whatif_workbook(args.workbook, args.out, options=solve_options(args),
+                             workers=args.workers, scheduler=args.scheduler,
+                             forecast_scenarios=args.forecast_scenarios,
+                             progress=progress_printer(args))
     base = w.optima["base"].total_cost_usd
     summary = {
         "report": str(out),
@@ -93,29 +78,17 @@ def _values(text: str) -> list[str]:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from planner.api import load_workbook
-    from planner.domain import PlannerError
-    from planner.scenarios.report_common import check_out, default_out, now
-    from planner.scenarios.report_sweep import tornado_rows, write_sweep
-    from planner.scenarios.sweep import sweep, tornado
-
     if bool(args.tornado) == bool(args.param):
         raise PlannerError("give either --param NAME --values V1,V2,... or --tornado "
                            "NAME:LOW:HIGH,...")
     if args.param and not args.values:
         raise PlannerError("--values: give the values to sweep, e.g. --values 0.8,1,1.2")
     mode = "tornado" if args.tornado else "sweep"
-    started, progress = now(), progress_printer(args)
-    out = check_out(args.out or default_out(args.workbook, mode), args.workbook)
-    inp = load_workbook(args.workbook)
-    run = {"options": solve_options(args), "workers": args.workers, "scheduler": args.scheduler,
-           "progress": progress}
-    if args.tornado:
-        res = tornado(inp, args.tornado, operation=args.operation or "multiply", **run)
-    else:
-        res = sweep(inp, args.param, _values(args.values), selector=args.selector,
-                    operation=args.operation, **run)
-    out = write_sweep(res, inp, args.workbook, out, started, mode)
+    res, out = sweep_workbook(args.workbook, args.out, parameter=args.param,
+                              values=_values(args.values or ""), selector=args.selector,
+                              operation=args.operation, tornado_spec=args.tornado,
+                              options=solve_options(args), workers=args.workers,
+                              scheduler=args.scheduler, progress=progress_printer(args))
     points = [{"parameter": p.parameter, "value": p.value, "status": p.outcome.status,
                "total_cost_usd": p.outcome.total_cost_usd} for p in res.points]
     summary = {"report": str(out), "base_total_cost_usd": res.base.total_cost_usd,
@@ -151,18 +124,10 @@ def add_hedge_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_hedge(args: argparse.Namespace) -> int:
     """``planner plan WORKBOOK --hedge``."""
-    from planner.api import load_workbook
-    from planner.report.runinfo import make_run_info, start_clock
-    from planner.scenarios.hedge import run_hedge
-    from planner.scenarios.report_common import check_out, default_out
-    from planner.scenarios.report_hedge import write_hedge
-
-    (started, clock), progress = start_clock(), progress_printer(args)
-    out = check_out(args.out or default_out(args.workbook, "hedge"), args.workbook)
-    inp = _forecast_scenarios(args, load_workbook(args.workbook))
-    a = run_hedge(inp, solve_options(args), cvar_weight=args.cvar_weight, alpha=args.alpha,
-                  workers=args.workers, scheduler=args.scheduler, progress=progress)
-    out = write_hedge(a, inp, args.workbook, out, make_run_info(args.workbook, inp, started, clock))
+    a, out = hedge_workbook(args.workbook, args.out, options=solve_options(args),
+                            cvar_weight=args.cvar_weight, alpha=args.alpha, workers=args.workers,
+                            scheduler=args.scheduler, forecast_scenarios=args.forecast_scenarios,
+                            progress=progress_printer(args))
     summary = {"status": a.hedge.status, "termination": a.hedge.termination,
                "expected_cost_usd": a.expected_cost_usd, "cvar_usd": a.cvar_usd(),
                "eev_usd": a.eev_usd, "vss_usd": a.vss_usd, "wait_and_see_usd": a.wait_and_see_usd,
