@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from planner import __version__, cli_ledger
+from planner import __version__, cli_forecast, cli_ledger, cli_perf, cli_scenarios
+from planner.api import plan_workbook, write_template
 from planner.cli_options import add_output_flags, add_solver_flags, progress_printer
 from planner.domain import PlannerError
 from planner.domain.status import Status, Termination
@@ -38,11 +39,8 @@ def _plan_summary(result, report: Path) -> dict:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from planner.api import plan_workbook
-
     if getattr(args, "hedge", False):
-        from planner.cli_scenarios import cmd_hedge
-        return cmd_hedge(args)
+        return cli_scenarios.cmd_hedge(args)
     if getattr(args, "forecast_scenarios", False):
         raise PlannerError("--forecast-scenarios needs --hedge (or use planner whatif "
                            "--forecast-scenarios)")
@@ -71,16 +69,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from planner.io.template import write_template
-
     path = write_template(args.path)
     print(f"template written to {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from planner import cli_forecast, cli_perf, cli_scenarios
-
     parser = argparse.ArgumentParser(
         prog="planner", description="Plan an accelerator fleet: what to buy or rent, where and when.")
     parser.add_argument("--version", action="version", version=f"planner {__version__}")

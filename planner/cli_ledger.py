@@ -9,15 +9,15 @@ import argparse
 import json
 import sys
 
+from planner.api import list_runs, load_run, replan
 from planner.cli_options import add_output_flags, add_solver_flags, progress_printer
 from planner.domain.status import Status
+from planner.ledger.render import history_record, history_text, show_json, show_text
+from planner.ledger.replan import parse_as_of
 from planner.ledger.schema import DEFAULT_LEDGER
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from planner.ledger.render import history_record, history_text
-    from planner.ledger.store import list_runs
-
     runs = list_runs(args.ledger)
     if args.json:
         print(json.dumps([history_record(h) for h in runs], indent=2))
@@ -27,9 +27,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from planner.ledger.render import show_json, show_text
-    from planner.ledger.store import load_run
-
     run = load_run(args.ledger, args.run_id)
     print(json.dumps(show_json(run), indent=2) if args.json else show_text(run))
     return 0
@@ -66,8 +63,6 @@ def _replan_text(outcome) -> str:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
-    from planner.ledger.replan import parse_as_of, replan
-
     outcome = replan(args.workbook, parse_as_of(args.as_of), previous=args.previous,
                      force=args.force, inputs_dir=args.inputs_dir, ledger=args.ledger,
                      out=args.out, solver=args.solver, time_limit_s=args.time_limit,
