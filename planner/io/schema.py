@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 
 from planner.domain.inputs import ChipOffer, Settings
+from planner.domain.scenarios import OPERATIONS, PARAMETERS
 from planner.io.schema_optional import OPTIONAL_SHEETS
 from planner.io.schema_spec import ACCEPTS, KINDS, ColumnSpec, SheetSpec
 from planner.io.schema_spec import col as _c
@@ -321,8 +322,6 @@ SHEETS.append(ACTUALS)
 def _scenarios_sheet() -> SheetSpec:
     """The Scenarios sheet (what-if overrides); parameters and units from
     :data:`planner.domain.scenarios.PARAMETERS`."""
-    from planner.domain.scenarios import OPERATIONS, PARAMETERS
-
     params = "; ".join(f"{p.name} ({p.unit}; {p.target or 'no'} selector"
                        f"{', quarters' if p.quarters else ''}; "
                        f"{'/'.join(p.operations)}): {p.doc}" for p in PARAMETERS.values())

@@ -25,6 +25,7 @@ from planner.ledger.records import LedgerRun, RunHeader, plan_name, snapshot
 from planner.ledger.schema import DEFAULT_LEDGER
 from planner.ledger.store import AlreadyRecorded, find_runs, load_run
 from planner.pipeline import SolveOptions, estimates_for, load_workbook, plan
+from planner.report import write_report
 from planner.report.runinfo import make_run_info, start_clock
 
 
@@ -133,8 +134,6 @@ def _change_report(prev: LedgerRun, carry: Carry, result: PlanResult, as_of: Qua
 
 def _write(result: PlanResult, carry: Carry, workbook: Path, out: Path, report: ChangeReport,
            started: datetime, clock: float) -> Path:
-    from planner.report import write_report
-
     run_info = make_run_info(workbook, carry.inp, started, clock)
     path = write_report(result, carry.inp, out, input_path=workbook, run_info=run_info)
     return add_to_report(path, report)

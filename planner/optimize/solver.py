@@ -18,6 +18,7 @@ import pulp
 
 from planner.domain import PlannerError
 from planner.domain.status import Status, Termination, relative_gap, status_of
+from planner.optimize.strategy import solve_structured
 
 SOLVERS = ("cbc", "highs")
 
@@ -139,8 +140,6 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
 
 
 def _run_structured(prob, groups, time_limit_s: float, mip_gap: float, progress) -> SolveOutcome:
-    from planner.optimize.strategy import solve_structured
-
     start = time.perf_counter()
     with silenced_stdout():
         termination, bound = solve_structured(prob, groups, time_limit_s, mip_gap, progress)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 
 from planner.domain import FixedDecisions, PlanInput
+from planner.optimize.parameters import prepare
 
 
 def executable(inp: PlanInput, throughput: dict, training: dict,
                fixed: FixedDecisions) -> tuple[FixedDecisions, int]:
     """``fixed`` without the purchases, reservations and expansions ``inp`` does not
     offer, and how many rows were dropped."""
-    from planner.optimize.parameters import prepare
-
     p = prepare(inp, throughput, training)
     index = {q: t for t, q in enumerate(p.periods)}
 
