@@ -41,6 +41,17 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _shown(args: argparse.Namespace, out: dict, est, what: str) -> bool:
+    """``out`` printed as JSON with ``--json``; False (after saying why, on stderr with
+    ``--json``) when the estimate ``est`` is not feasible."""
+    if args.json:
+        _print_json(out)
+    if not est.feasible:
+        print(f"{what}: {est.reason}", file=sys.stderr if args.json else sys.stdout)
+        return False
+    return True
+
+
 def _workload_args(p: argparse.ArgumentParser, prompt_default: float | None,
                    output_default: float | None, model_required: bool = True) -> None:
     p.add_argument("--model", required=model_required,
@@ -127,10 +138,7 @@ def cmd_throughput(args: argparse.Namespace) -> int:
     out = dataclasses.asdict(est)
     out["tokens_per_s_per_chip"] = est.tokens_per_s_per_chip
     out["requests_per_s_per_chip"] = est.requests_per_s_per_chip
-    if args.json:
-        _print_json(out)
-    if not est.feasible:
-        print(f"{chip.name} / {model.name}: {est.reason}", file=sys.stderr if args.json else sys.stdout)
+    if not _shown(args, out, est, f"{chip.name} / {model.name}"):
         return 1
     if not args.json:
         mixed = (f" (attention and shared weights {est.dense_precision_used})"
@@ -205,10 +213,7 @@ def cmd_train_time(args: argparse.Namespace) -> int:
     out = dataclasses.asdict(est)
     out["chip_hours"] = est.chip_hours
     out["days"] = est.hours / 24.0
-    if args.json:
-        _print_json(out)
-    if not est.feasible:
-        print(f"{chip.name} / {model.name}: {est.reason}", file=sys.stderr if args.json else sys.stdout)
+    if not _shown(args, out, est, f"{chip.name} / {model.name}"):
         return 1
     if not args.json:
         what = "" if est.method == "full" else f" ({est.method} fine-tuning)"
