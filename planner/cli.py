@@ -26,6 +26,7 @@ def _plan_summary(result, report: Path) -> dict:
         "termination": s.termination,
         "objective_usd": s.objective_usd,
         "total_cost_usd": result.total_cost_usd if result.cashflow else None,
+        "costs": result.costs.as_dict() if result.cashflow else None,
         "best_bound_usd": s.best_bound_usd,
         "gap": s.gap,
         "solve_seconds": round(s.solve_seconds, 3),
@@ -53,15 +54,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        obj = summary["total_cost_usd"]
-        cost = f"${obj:,.0f} NPV" if obj is not None else "no plan"
+        cost = f"{result.costs.describe()}, NPV" if result.cashflow else "no plan"
         print(f"{summary['termination']}: {cost}; report written to {report}"
               + cli_ledger.recorded(run.run_id, args.ledger))
     if result.solver.status == Status.ERROR:
         print(f"planner: no plan: {result.solver.message}", file=sys.stderr)
         return 1
     if result.solver.termination == Termination.TIME_LIMIT:
-        print(f"planner: warning: {result.solver.message} (gap {summary['gap']})", file=sys.stderr)
+        from planner.report.recommend import gap_words
+        print(f"planner: warning: {result.solver.message} ({gap_words(result)})",
+              file=sys.stderr)
     if result.has_unmet_demand:
         print(f"planner: warning: {result.unmet_demand_share:.1%} of demand is not met; "
               "see the Capacity sheet", file=sys.stderr)

@@ -45,6 +45,11 @@ def _add_forecast_flag(p: argparse.ArgumentParser, prefix: str = "") -> None:
                         "forecasts (P10/P50/P90) instead of the Scenarios sheet")
 
 
+def _costs(outcome) -> dict | None:
+    """The outcome's cost of ownership and penalties by kind (planner.domain.costs)."""
+    return outcome.costs.as_dict() if outcome.costs is not None else None
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     w, out = whatif_workbook(args.workbook, args.out, options=solve_options(args),
                              workers=args.workers, scheduler=args.scheduler,
@@ -55,19 +60,24 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         "report": str(out),
         "scenarios": [{"scenario": c.name, "status": w.optima[c.name].status,
                        "total_cost_usd": w.optima[c.name].total_cost_usd,
+                       "costs": _costs(w.optima[c.name]),
                        "difference_from_base_usd": None if base is None or
                        w.optima[c.name].total_cost_usd is None
                        else w.optima[c.name].total_cost_usd - base} for c in w.cases],
         "regret_usd": [{"plan_made_for": c.plan_for, "evaluated_under": c.scenario,
-                        "regret_usd": c.regret_usd, "note": c.note} for c in regret_matrix(w)],
+                        "regret_usd": c.regret_usd,
+                        "regret_cost_of_ownership_usd": c.regret_cost_of_ownership_usd,
+                        "regret_penalties_usd": c.regret_penalties_usd,
+                        "costs": c.costs.as_dict() if c.costs is not None else None,
+                        "note": c.note} for c in regret_matrix(w)],
     }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        for row in summary["scenarios"]:
-            cost = row["total_cost_usd"]
-            print(f"{row['scenario']}: {row['status']}" +
-                  (f", ${cost:,.0f} NPV" if cost is not None else ""))
+        for c in w.cases:
+            o = w.optima[c.name]
+            print(f"{c.name}: {o.status}" +
+                  (f", {o.costs.describe()}, NPV" if o.costs is not None else ""))
         print(f"comparison written to {out}")
     _failures(w.outcomes, "what-if")
     return 0 if w.optima["base"].has_plan else 1
@@ -90,21 +100,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               options=solve_options(args), workers=args.workers,
                               scheduler=args.scheduler, progress=progress_printer(args))
     points = [{"parameter": p.parameter, "value": p.value, "status": p.outcome.status,
-               "total_cost_usd": p.outcome.total_cost_usd} for p in res.points]
+               "total_cost_usd": p.outcome.total_cost_usd, "costs": _costs(p.outcome)}
+              for p in res.points]
     summary = {"report": str(out), "base_total_cost_usd": res.base.total_cost_usd,
                "points": points}
     if args.tornado:
         summary["tornado"] = [dict(zip(("parameter", "low", "high", "cost_low_usd",
                                         "cost_high_usd", "low_minus_base_usd",
-                                        "high_minus_base_usd", "swing_usd"), r))
+                                        "high_minus_base_usd", "swing_usd",
+                                        "penalties_at_low_npv_usd",
+                                        "penalties_at_high_npv_usd"), r))
                               for r in tornado_rows(res)]
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        for p in points:
-            cost = p["total_cost_usd"]
-            print(f"{p['parameter']} = {p['value']}: {p['status']}"
-                  + (f", ${cost:,.0f} NPV" if cost is not None else ""))
+        for p in res.points:
+            costs = p.outcome.costs
+            print(f"{p.parameter} = {p.value}: {p.outcome.status}"
+                  + (f", {costs.describe()}, NPV" if costs is not None else ""))
         print(f"{mode} written to {out}")
     _failures(res.outcomes, mode)
     return 0 if res.base.has_plan else 1

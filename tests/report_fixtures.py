@@ -197,11 +197,10 @@ def _cashflow(inp: PlanInput, result: PlanResult) -> list[CashFlowRow]:
         unmet = sum(c.unmet_tokens_per_day for c in result.capacity if c.quarter == q)
         penalty = unmet * HOURS / 24 / 1e6 * inp.settings.unmet_penalty_usd_per_million_tokens
         residual = _residual(result) if i == len(QUARTERS) - 1 else 0.0
-        total = capital + rental + energy + api + expansion + stack - resale - residual + penalty
         df = (1 + inp.settings.discount_rate_per_year) ** (-i / 4)
-        rows.append(CashFlowRow(q, capital, rental, energy, residual, penalty, total, df,
-                                total * df, resale_usd=resale, api_usd=api,
-                                expansion_usd=expansion, stack_usd=stack))
+        rows.append(CashFlowRow(q, capital, rental, energy, residual, df, resale_usd=resale,
+                                api_usd=api, expansion_usd=expansion, stack_usd=stack,
+                                unmet_inference_penalty_usd=penalty))
     return rows
 
 
@@ -301,7 +300,7 @@ def make_plan(*, chat_name: str = "chat", unmet: bool = False, termination: str 
     if training:
         result.training_estimates = [TrainingEstimate(H100, SMALL, 2e10, 8, "bf16", True, 0.4,
                                                       84.2)]
-    objective = sum(r.discounted_usd for r in result.cashflow)
+    objective = result.costs.objective_usd
     result.solver = dataclasses.replace(result.solver, objective_usd=objective,
                                         best_bound_usd=None if gap is None else objective * (1 - gap))
     return result, inp

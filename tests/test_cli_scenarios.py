@@ -61,10 +61,20 @@ def test_whatif_writes_costs_purchases_regret_and_runs(workbook, tmp_path, capsy
     header = [c.value for c in wb["Costs"][1]]
     assert "total_cost_npv_usd" in header and "difference_from_base_usd" in header
     matrix = list(wb["RegretMatrix"].iter_rows(values_only=True))
-    assert matrix[0][1:4] == ("base_usd", "busy_usd", "dear-rent_usd")
-    for i, row in enumerate(matrix[1:], start=1):
+    assert matrix[0][2:5] == ("base_usd", "busy_usd", "dear-rent_usd")
+    regrets = [row for row in matrix[1:] if row[1] == "regret_usd"]
+    assert [row[0] for row in regrets] == ["base", "busy", "dear-rent"]
+    for i, row in enumerate(regrets, start=2):
         assert row[i] == 0
-        assert all(v >= 0 for v in row[1:] if isinstance(v, (int, float)))
+        assert all(v >= 0 for v in row[2:5] if isinstance(v, (int, float)))
+    # every plan's cost of ownership and penalties beside its regret, by scenario
+    by = {(row[0], row[1]): row for row in matrix[1:]}
+    for plan in ("base", "busy", "dear-rent"):
+        regret, money, penalty = (by[plan, f][2:5] for f in (
+            "regret_usd", "regret_cost_of_ownership_usd", "regret_penalties_usd"))
+        for r, m, p in zip(regret, money, penalty):
+            assert r == pytest.approx(m + p, abs=1e-6)
+    assert by["busy", "cost_of_ownership_npv_usd"][3] == pytest.approx(costs["busy"])
     runs = list(wb["Runs"].iter_rows(values_only=True))
     assert len(runs) == 1 + 9
     assert {r[5] for r in runs[1:]} == {"ok"}

@@ -35,8 +35,9 @@ def test_known_answer_two_chips_two_quarters():
 def test_cashflow_adds_up_to_objective():
     inp, throughput = two_chip_instance()
     result = solve_plan(inp, throughput)
-    assert sum(r.discounted_usd for r in result.cashflow) == pytest.approx(
-        result.solver.objective_usd, abs=1e-6)
+    assert sum(r.discounted_cost_usd + r.discounted_penalty_usd for r in result.cashflow) == \
+        pytest.approx(result.solver.objective_usd, abs=1e-6)
+    assert result.costs.objective_usd == pytest.approx(result.solver.objective_usd, abs=1e-6)
     q1, q2 = result.cashflow
     assert q1.capital_usd == 100_000 and q2.capital_usd == 20_000
     assert q2.rental_usd == 24_000
@@ -62,9 +63,14 @@ def test_unmet_demand_is_priced_not_infeasible():
     result = solve_plan(inp, throughput)
     assert result.solver.status == "ok"
     assert result.unmet_demand_share == pytest.approx(1 - (3 * 86.4e6 * 2) / (864e6 + 1296e6))
-    penalty = sum(r.unmet_penalty_usd for r in result.cashflow)
+    penalty = sum(r.unmet_inference_penalty_usd for r in result.cashflow)
     assert penalty > 0
+    assert result.costs.unmet_inference_penalty_usd == pytest.approx(penalty)  # no discounting
+    assert result.costs.budget_overrun_penalty_usd == 0.0
     assert result.total_cost_usd == pytest.approx(result.solver.objective_usd - penalty, abs=1e-6)
+    # cash columns hold cash only: net cash is purchases + power (no penalty in it)
+    assert sum(r.net_cash_usd for r in result.cashflow) == pytest.approx(
+        sum(r.capital_usd + r.power_usd for r in result.cashflow))
 
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])

@@ -11,6 +11,10 @@ from openpyxl.utils import column_index_from_string
 from report_fixtures import make_plan
 
 from planner.report import write_report
+from planner.report.sheets_money import NAMES
+
+COST_COL = NAMES.index("discounted_cost_usd") + 1
+PENALTY_COL = NAMES.index("discounted_penalty_usd") + 1
 
 RANGE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
 
@@ -50,29 +54,34 @@ def test_rows_are_numbers(case):
     for i, row in enumerate(sorted(result.cashflow, key=lambda r: r.quarter), start=2):
         assert ws.cell(i, 1).value == row.quarter
         # full precision (openpyxl keeps 16 significant digits): far below a cent
-        assert ws.cell(i, 13).value == pytest.approx(row.discounted_usd, abs=1e-6)
-        assert ws.cell(i, 13).data_type == "n"
+        assert ws.cell(i, COST_COL).value == pytest.approx(row.discounted_cost_usd, abs=1e-6)
+        assert ws.cell(i, COST_COL).data_type == "n"
+        assert ws.cell(i, PENALTY_COL).value == pytest.approx(row.discounted_penalty_usd,
+                                                              abs=1e-6)
 
 
 def test_total_row_is_formulas_equal_to_objective(case):
     ws, result = case
     total = _row_of(ws, "TOTAL")
     assert total == 2 + len(result.cashflow)
-    for col in list(range(2, 12)) + [13]:
+    money = [i for i, n in enumerate(NAMES, start=1) if n.endswith("_usd")]
+    for col in money:
         assert ws.cell(total, col).data_type == "f"
         assert ws.cell(total, col).value.startswith("=SUM(")
-    assert ws.cell(total, 13).value == f"=SUM(M2:M{total - 1})"
-    objective = sum(r.discounted_usd for r in result.cashflow)
-    assert evaluate(ws, ws.cell(total, 13).value) == pytest.approx(objective, abs=1.0)
-    assert objective == pytest.approx(result.solver.objective_usd, abs=0.01)
+    assert ws.cell(total, COST_COL).value == f"=SUM(N2:N{total - 1})"
+    cost = evaluate(ws, ws.cell(total, COST_COL).value)
+    penalty = evaluate(ws, ws.cell(total, PENALTY_COL).value)
+    assert cost + penalty == pytest.approx(result.solver.objective_usd, abs=1.0)
 
 
-def test_tco_row_equals_total_cost_without_penalty(case):
+def test_tco_penalty_and_objective_rows(case):
+    """The three rows under TOTAL: cost of ownership, penalties, objective = both."""
     ws, result = case
-    row = _row_of(ws, "total_cost_of_ownership_usd")
-    formula = ws.cell(row, 13).value
-    assert "SUMPRODUCT" in formula
-    assert evaluate(ws, formula) == pytest.approx(result.total_cost_usd, abs=1.0)
+    tco = ws.cell(_row_of(ws, "total_cost_of_ownership_usd"), COST_COL).value
+    assert evaluate(ws, ws[tco[1:]].value) == pytest.approx(result.total_cost_usd, abs=1.0)
+    pen = ws.cell(_row_of(ws, "penalties_usd"), COST_COL).value
+    assert evaluate(ws, ws[pen[1:]].value) == pytest.approx(result.costs.penalties_usd, abs=1.0)
+    assert ws.cell(_row_of(ws, "objective_usd"), COST_COL).value == f"{tco}+{pen[1:]}"
 
 
 def test_year_section_sums_each_year(case):

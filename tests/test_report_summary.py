@@ -35,29 +35,43 @@ def test_optimal_plan_meeting_demand_has_no_warning(tmp_path):
 def test_unmet_demand_is_warned_in_red_at_the_top(tmp_path):
     _, cells = summary_lines(tmp_path, unmet=True)
     lines = red_lines(cells)
-    assert lines == ["WARNING: 4.7% of demand is not met — see Capacity."]
+    assert lines[0] == "WARNING: 4.7% of demand is not met — see Capacity."
     assert cells[1].value == lines[0]  # right under the title
+    # then one line per year short, with its amount and penalty (all of it in 2028 here)
+    result, _inp = make_plan(unmet=True)
+    unmet = sum(c.unmet_tokens_per_day for c in result.capacity if c.quarter.startswith("2028"))
+    demand = sum(c.demand_tokens_per_day for c in result.capacity
+                 if c.quarter.startswith("2028"))
+    million = unmet * (8766 / 4 / 24) / 1e6   # tokens/day x days per quarter, summed
+    assert lines[1:] == [
+        (f"WARNING: 2028: {million:,.0f} million tokens of inference demand not met "
+        f"({unmet / demand:.1%} of the year's demand), penalty "
+        f"${million * 100 / 1e6:,.2f} million undiscounted — see Capacity.")]
 
 
 def test_time_limit_is_warned_in_red(tmp_path):
     _, cells = summary_lines(tmp_path, termination="time_limit", status="warning", gap=0.014)
     assert red_lines(cells) == [
-        "WARNING: solver stopped at its time limit; plan is not proven optimal, gap 1.4%."]
+        ("WARNING: solver stopped at its time limit (120 s); plan is not proven optimal: "
+        "within 1.40% of the best bound; 0.10% requested.")]
 
 
 def test_warning_status_without_time_limit_is_warned(tmp_path):
     _, cells = summary_lines(tmp_path, termination="not_solved", status="warning", gap=None)
     assert red_lines(cells) == [
-        "WARNING: solver ended with 'not_solved'; plan is not proven optimal, gap unknown."]
+        ("WARNING: solver ended with 'not_solved'; plan is not proven optimal: distance from "
+        "the best bound unknown; 0.10% requested.")]
 
 
 def test_both_warnings_and_budget_overrun(tmp_path):
     _, cells = summary_lines(tmp_path, unmet=True, termination="time_limit", status="warning",
                              extras=True, budget_capex_2027=1e6)
     lines = red_lines(cells)
-    assert len(lines) == 3
-    assert "time limit" in lines[0] and "not met" in lines[1]
-    assert "2027 capital spend $1,120,000 exceeds its budget $1,000,000" in lines[2]
+    assert len(lines) == 4
+    assert "time limit" in lines[0] and "not met" in lines[1] and "2028: " in lines[2]
+    # $1,120,000 spent against $1,000,000: $120,000 over at $10 per $ = $1,200,000 penalty
+    assert ("2027: capital spend $1,120,000 exceeds its budget $1,000,000 by $120,000; "
+            "budget-overrun penalty $1,200,000 undiscounted ($10 per $ over)") in lines[3]
 
 
 def test_error_plan_says_there_is_no_plan(tmp_path):
@@ -112,7 +126,7 @@ def test_headline_total_cost_is_npv_without_penalty(tmp_path):
 def test_allocated_costs_add_up_to_nominal_cost(kw):
     result, inp = make_plan(**kw)
     users, unallocated = metrics.cost_per_user(result, inp)
-    nominal = sum(r.total_usd - r.unmet_penalty_usd for r in result.cashflow)
+    nominal = sum(r.cost_usd for r in result.cashflow)
     assert sum(u.cost_usd for u in users) + unallocated == pytest.approx(nominal)
     assert abs(unallocated) < 1e-6
     chat = next(u for u in users if u.user == "chat")

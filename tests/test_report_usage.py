@@ -53,7 +53,7 @@ def test_no_fleet_means_no_utilisation():
 def test_yearly_costs_add_up_to_the_horizon_costs(kw):
     result, inp = make_plan(**kw)
     rows, unallocated = unit_economics_rows(result, inp)
-    nominal = sum(r.total_usd - r.unmet_penalty_usd for r in result.cashflow)
+    nominal = sum(r.cost_usd for r in result.cashflow)
     assert sum(r[5] for r in rows) + unallocated == pytest.approx(nominal)
     horizon = {u.user: u.cost_usd for u in metrics.cost_per_user(result, inp)[0]}
     for user, cost in horizon.items():

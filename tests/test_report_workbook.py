@@ -32,8 +32,11 @@ HEADERS = {
                       "avg_chips_allocated", "avg_chip_served_tokens_per_s",
                       "avg_facility_power_kw", "tokens_per_s_per_watt"],
     "CashFlow": ["quarter", "capital_usd", "rental_usd", "power_usd", "api_usd",
-                 "expansion_usd", "stack_usd", "resale_usd", "residual_credit_usd",
-                 "unmet_penalty_usd", "total_usd", "discount_factor", "discounted_usd"],
+                 "expansion_usd", "stack_usd", "resale_usd", "net_cash_usd",
+                 "capital_charge_usd", "residual_credit_usd", "cost_usd", "discount_factor",
+                 "discounted_cost_usd", "unmet_inference_penalty_usd",
+                 "unmet_training_penalty_usd", "budget_overrun_penalty_usd",
+                 "discounted_penalty_usd"],
     "Throughput": ["chip", "model", "precision", "precision_used", "prompt_tokens",
                    "output_tokens", "feasible", "output_tokens_per_s_per_chip",
                    "tokens_per_s_per_chip", "chips_per_replica", "tensor_parallel",
@@ -92,7 +95,7 @@ def test_number_formats(wb):
     assert p["G2"].number_format == "#,##0"
     assert wb["Capacity"]["F2"].number_format == "0.0%"
     assert wb["Rentals"]["F2"].number_format == "#,##0.00"
-    assert wb["CashFlow"]["L2"].number_format == "0.0000"
+    assert wb["CashFlow"]["M2"].number_format == "0.0000"
 
 
 def test_charts_on_the_sheets_they_summarise(wb):

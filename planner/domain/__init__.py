@@ -7,6 +7,7 @@ they only share what is defined here.
 """
 
 from planner.domain.actuals import ACTUAL_KINDS, Actual
+from planner.domain.costs import COST_BASES, PENALTY_KINDS, CostBreakdown
 from planner.domain.decisions import ALL_KINDS, FIRST_STAGE, FixedDecisions
 from planner.domain.errors import InputError, PlannerError, Problem
 from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
@@ -48,7 +49,9 @@ from planner.domain.status import Status, Termination, has_plan
 __all__ = [
     "ACTUAL_KINDS",
     "ALL_KINDS",
+    "COST_BASES",
     "FIRST_STAGE",
+    "PENALTY_KINDS",
     "PRECISIONS",
     "Actual",
     "AllocationRow",
@@ -59,6 +62,7 @@ __all__ = [
     "CashFlowRow",
     "ChipOffer",
     "ChipSpec",
+    "CostBreakdown",
     "DiagnosticRow",
     "Estimates",
     "ExistingChips",

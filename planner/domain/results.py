@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planner.domain.costs import CostBreakdown
 from planner.domain.estimates import ThroughputEstimate, TrainingEstimate
 from planner.domain.status import Status, Termination
 
@@ -107,23 +108,63 @@ class TrainingRow:
 
 @dataclass(frozen=True)
 class CashFlowRow:
-    """One quarter's money.  ``total_usd`` = capital + rental + power + api + expansion
-    + stack - resale - residual credit + unmet penalty; ``discounted_usd`` = total times ``discount_factor``.  The sum of
-    ``discounted_usd`` over quarters equals the optimizer's objective."""
+    """One quarter's money, cash apart from cost of ownership apart from penalties.
+
+    Cash (undiscounted): capital, rental, power, api, expansion, stack and resale
+    proceeds; ``net_cash_usd`` = capital + rental + power + api + expansion + stack - resale.
+    Cost of ownership on the plan's cost basis: ``capital_charge_usd`` (the capital cost
+    charged this quarter: the purchases on a cash basis, the chips' capital recovery on the
+    annuity basis) and ``residual_credit_usd`` (value of chips still owned at the end, cash
+    bases only); ``cost_usd`` = capital charge + rental + power + api + expansion + stack
+    - resale - residual credit; ``discounted_cost_usd`` = cost x ``discount_factor``.
+    Penalties (priced shortfalls, not cash): unmet inference, unmet training, budget
+    overrun; ``discounted_penalty_usd`` = their sum x ``discount_factor``.  The sum of
+    ``discounted_cost_usd + discounted_penalty_usd`` over quarters equals the optimizer's
+    objective."""
 
     quarter: str
     capital_usd: float
     rental_usd: float
     power_usd: float
     residual_credit_usd: float
-    unmet_penalty_usd: float
-    total_usd: float
     discount_factor: float
-    discounted_usd: float
     resale_usd: float = 0.0
     api_usd: float = 0.0
     expansion_usd: float = 0.0
     stack_usd: float = 0.0
+    capital_charge_usd: float | None = None  # None: the purchases (cash basis)
+    unmet_inference_penalty_usd: float = 0.0
+    unmet_training_penalty_usd: float = 0.0
+    budget_overrun_penalty_usd: float = 0.0
+
+    @property
+    def net_cash_usd(self) -> float:
+        return (self.capital_usd + self.rental_usd + self.power_usd + self.api_usd
+                + self.expansion_usd + self.stack_usd - self.resale_usd)
+
+    @property
+    def capital_cost_usd(self) -> float:
+        """The capital cost counted in the cost of ownership this quarter."""
+        return self.capital_usd if self.capital_charge_usd is None else self.capital_charge_usd
+
+    @property
+    def cost_usd(self) -> float:
+        return (self.capital_cost_usd + self.rental_usd + self.power_usd + self.api_usd
+                + self.expansion_usd + self.stack_usd - self.resale_usd
+                - self.residual_credit_usd)
+
+    @property
+    def discounted_cost_usd(self) -> float:
+        return self.cost_usd * self.discount_factor
+
+    @property
+    def penalty_usd(self) -> float:
+        return (self.unmet_inference_penalty_usd + self.unmet_training_penalty_usd
+                + self.budget_overrun_penalty_usd)
+
+    @property
+    def discounted_penalty_usd(self) -> float:
+        return self.penalty_usd * self.discount_factor
 
 
 @dataclass(frozen=True)
@@ -202,6 +243,7 @@ class PlanResult:
     expansions: list[ExpansionRow] = field(default_factory=list)
     stacks_adopted: list[StackRow] = field(default_factory=list)
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
+    cost_basis: str = "cash_book"
 
     #: Below this share of demand, a shortfall is solver tolerance, not a warning.
     UNMET_TOLERANCE = 1e-5
@@ -217,6 +259,17 @@ class PlanResult:
         return unmet / demand if demand > 0 else 0.0
 
     @property
+    def costs(self) -> CostBreakdown:
+        """Cost of ownership and penalties by kind, NPV (planner.domain.costs)."""
+        cf = self.cashflow
+        return CostBreakdown(
+            sum(r.discounted_cost_usd for r in cf),
+            sum(r.discount_factor * r.unmet_inference_penalty_usd for r in cf),
+            sum(r.discount_factor * r.unmet_training_penalty_usd for r in cf),
+            sum(r.discount_factor * r.budget_overrun_penalty_usd for r in cf),
+            self.cost_basis)
+
+    @property
     def total_cost_usd(self) -> float:
-        """Discounted cost excluding the unmet-demand penalty (a priced shortfall, not cash)."""
-        return sum(r.discount_factor * (r.total_usd - r.unmet_penalty_usd) for r in self.cashflow)
+        """Discounted cost of ownership: real money, penalties excluded."""
+        return self.costs.cost_of_ownership_usd

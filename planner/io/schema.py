@@ -65,9 +65,17 @@ SETTINGS: list[ColumnSpec] = [
     _s("power_draw_fraction", "fraction", "fraction",
        "Average power drawn / rated power, used for the electricity bill."),
     _s("unmet_penalty_usd_per_million_tokens", "USD per million tokens", "number",
-       "Cost charged for each million tokens of demand not served."),
+       "Penalty (a price, not cash) for each million tokens (prompt + output) of inference "
+       "demand not served. The default is many times what serving a million tokens costs on "
+       "any catalog chip, so the plan leaves demand unmet only when nothing can serve it."),
     _s("unmet_training_penalty_usd_per_chip_hour", "USD per chip-hour", "number",
-       "Cost charged for each chip-hour of training not done by its deadline."),
+       "Penalty (a price, not cash) for each chip-hour of a training run not done by its "
+       "deadline. The default is over ten times any chip's rent, so a run is dropped only "
+       "when no chip can run it."),
+    _s("budget_overrun_penalty_usd_per_usd", "USD per USD over budget", "number",
+       "Penalty (a price, not cash) for each dollar spent over a Budgets limit. The default "
+       "10 means a dollar over budget must save $10 elsewhere; serving demand over budget "
+       "still beats leaving it unmet."),
     _s("hours_per_quarter", "hours", "positive", "Hours in a quarter (365.25 days / 4)."),
     _s("allow_early_retirement", "", "bool",
        "Whether the plan may sell or retire bought chips before the end of their lifetime."),

@@ -13,11 +13,11 @@ import pulp
 from planner.optimize.parameters import Parameters
 from planner.optimize.variables import Variables, cohorts
 
+PENALTIES = ("unmet_inference", "unmet_training", "overrun")
 CATEGORIES = ("capital", "rental", "power", "api", "expansion", "stack",
-              "resale", "residual", "unmet", "overrun")
+              "resale", "residual") + PENALTIES
 CAPEX = ("capital", "expansion")
 OPEX = ("rental", "power", "api", "stack")
-PENALTIES = ("unmet", "overrun")
 
 
 class CostTerms:
@@ -81,12 +81,12 @@ def _other_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
         if t + 1 < p.horizon:
             ct.add("stack", t + 1, var, -p.stack_cost_usd[k])  # paid once, on first use
     for (w, t), var in v.unmet.items():
-        ct.add("unmet", t, var, p.unmet_usd_per_token_day * p.scale(w))
+        ct.add("unmet_inference", t, var, p.unmet_usd_per_token_day * p.scale(w))
     for r, var in v.unmet_train.items():
-        ct.add("unmet", p.train_window[r][-1], var, p.train_penalty_usd[r])
+        ct.add("unmet_training", p.train_window[r][-1], var, p.train_penalty_usd[r])
     for (kind, year), var in v.overrun.items():
         last_q = max(t for t in range(p.horizon) if p.years[t] == year)
-        ct.add("overrun", last_q, var, p.budget_overrun_penalty)
+        ct.add("overrun", last_q, var, p.overrun_usd_per_usd)
 
 
 def cost_terms(p: Parameters, v: Variables) -> CostTerms:

@@ -20,7 +20,7 @@ from planner.domain import (
     StackRow,
     TrainingRow,
 )
-from planner.optimize.cost_terms import CostTerms
+from planner.optimize.cost_terms import CATEGORIES, CostTerms
 from planner.optimize.fleet import expansion_kw
 from planner.optimize.parameters import Parameters
 from planner.optimize.variables import Variables, cohorts
@@ -180,20 +180,18 @@ def stacks_adopted(p: Parameters, v: Variables) -> list[StackRow]:
 
 
 def cashflow(p: Parameters, costs: CostTerms) -> list[CashFlowRow]:
-    """Money per quarter from the same cost terms as the objective, so the sum of
-    ``discounted_usd`` equals the objective."""
+    """Money per quarter from the same cost terms as the objective, so the discounted
+    cost plus discounted penalties, summed over quarters, equal the objective."""
     rows = []
     for t, q in enumerate(p.periods):
-        m = {cat: costs.value(cat, t, value) for cat in
-             ("capital", "rental", "power", "api", "expansion", "stack", "resale", "residual",
-              "unmet", "overrun")}
-        total = sum(m.values())
+        m = {cat: costs.value(cat, t, value) for cat in CATEGORIES}
         rows.append(CashFlowRow(
             quarter=q, capital_usd=m["capital"], rental_usd=m["rental"], power_usd=m["power"],
-            residual_credit_usd=-m["residual"], unmet_penalty_usd=m["unmet"] + m["overrun"],
-            total_usd=total, discount_factor=p.discount[t], discounted_usd=total * p.discount[t],
+            residual_credit_usd=-m["residual"], discount_factor=p.discount[t],
             resale_usd=-m["resale"], api_usd=m["api"], expansion_usd=m["expansion"],
-            stack_usd=m["stack"]))
+            stack_usd=m["stack"], unmet_inference_penalty_usd=m["unmet_inference"],
+            unmet_training_penalty_usd=m["unmet_training"],
+            budget_overrun_penalty_usd=m["overrun"]))
     return rows
 
 

@@ -61,7 +61,7 @@ class Parameters:
     expansions: dict[str, ExpansionTerms] = field(default_factory=dict)
     capex_budget: dict[int, float] = field(default_factory=dict)
     opex_budget: dict[int, float] = field(default_factory=dict)
-    budget_overrun_penalty: float = 10.0
+    overrun_usd_per_usd: float = 0.0          # omega: price of a dollar over budget
 
     @property
     def horizon(self) -> int:
@@ -215,5 +215,6 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         unmet_usd_per_token_day=(s.hours_per_quarter / 24.0)
         * s.unmet_penalty_usd_per_million_tokens / 1e6,
         allow_retirement=s.allow_early_retirement,
+        overrun_usd_per_usd=s.budget_overrun_penalty_usd_per_usd,
         **extras(inp, training or {}),
     )

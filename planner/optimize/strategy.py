@@ -54,7 +54,8 @@ class _Search:
         cost = self.hm.cost(values)
         if cost < self.objective - 1e-9 * max(abs(cost), 1.0):
             self.values, self.objective = values.copy(), cost
-        self.progress(f"{source}: plan ${cost:,.0f}; best ${self.objective:,.0f}, "
+        self.progress(f"{source}: plan objective (cost + penalties) ${cost:,.0f}; "
+                      f"best ${self.objective:,.0f}, "
                       f"bound ${self.bound:,.0f}, gap {self.gap():.3%} "
                       f"({time.perf_counter() - self.started:.1f} s)")
 
@@ -77,7 +78,7 @@ def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
     status = hm.solve(deadline.left(), method="ipm" if big else "choose", presolve=True)
     if status == Termination.OPTIMAL:
         search.raise_bound(hm.objective())
-        search.progress(f"LP relaxation: ${hm.objective():,.0f} "
+        search.progress(f"LP relaxation: objective bound ${hm.objective():,.0f} "
                         f"({time.perf_counter() - search.started:.1f} s)")
     return status
 

@@ -22,6 +22,7 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "power_draw_fraction": ("share", PCT),
     "unmet_penalty_usd_per_million_tokens": ("USD per million tokens", USD_RATE),
     "unmet_training_penalty_usd_per_chip_hour": ("USD per chip-hour", USD_RATE),
+    "budget_overrun_penalty_usd_per_usd": ("USD per USD over budget", NUM2),
     "hours_per_quarter": ("hours", NUM1),
     "purchase_usd_per_chip": ("USD", USD), "rent_usd_per_chip_hour": ("USD per chip-hour", USD_RATE),
     "lifetime_years": ("years", NUM1), "power_kw_per_chip": ("kW", FACTOR),

@@ -34,7 +34,7 @@ class YearSpend:
     opex_usd: float         # rental + power + api + stack
     resale_usd: float       # cash from chips sold early
     residual_usd: float     # book value of chips still owned at the horizon end (not cash)
-    penalty_usd: float      # unmet demand and budget overrun penalties
+    penalty_usd: float      # unmet demand and budget overrun penalties (not cash)
     discounted_usd: float   # discounted cost without penalties
     capex_budget_usd: float | None = None
     opex_budget_usd: float | None = None
@@ -94,8 +94,8 @@ def spend_by_year(result: PlanResult, inp: PlanInput | None = None) -> list[Year
         s[1] += opex(r)
         s[2] += r.resale_usd
         s[3] += r.residual_credit_usd
-        s[4] += r.unmet_penalty_usd
-        s[5] += r.discount_factor * (r.total_usd - r.unmet_penalty_usd)
+        s[4] += r.penalty_usd
+        s[5] += r.discounted_cost_usd
     out = []
     for year, v in sums.items():
         b = budgets.get(year)
@@ -105,15 +105,29 @@ def spend_by_year(result: PlanResult, inp: PlanInput | None = None) -> list[Year
 
 
 def budget_overruns(result: PlanResult, inp: PlanInput) -> list[str]:
-    """Plain sentences for each year whose spend exceeds its budget (by more than $1)."""
+    """Plain sentences for each year whose spend exceeds its budget (by more than $1),
+    with the amount over and its penalty (budget_overrun_penalty_usd_per_usd)."""
     out = []
+    price = inp.settings.budget_overrun_penalty_usd_per_usd
     for y in spend_by_year(result, inp):
         for kind, spent, limit in (("capital", y.capex_usd, y.capex_budget_usd),
                                    ("operating", y.opex_usd, y.opex_budget_usd)):
             if limit is not None and spent > limit + 1.0:
-                out.append(f"{y.year} {kind} spend ${spent:,.0f} exceeds its budget "
-                           f"${limit:,.0f}")
+                over = spent - limit
+                out.append(f"{y.year}: {kind} spend ${spent:,.0f} exceeds its budget "
+                           f"${limit:,.0f} by ${over:,.0f}; budget-overrun penalty "
+                           f"${over * price:,.0f} undiscounted (${price:g} per $ over)")
     return out
+
+
+def unmet_by_year(result: PlanResult) -> dict[str, tuple[float, float]]:
+    """Year -> (unmet, demanded) inference tokens/day summed over its quarters."""
+    out: dict[str, list[float]] = {}
+    for r in sorted(result.capacity, key=lambda r: quarter_key(r.quarter)):
+        s = out.setdefault(year_of(r.quarter), [0.0, 0.0])
+        s[0] += r.unmet_tokens_per_day
+        s[1] += r.demand_tokens_per_day
+    return {y: (u, d) for y, (u, d) in out.items()}
 
 
 def training_user(run: str) -> str:

@@ -105,21 +105,26 @@ def power_table(result: PlanResult) -> TableData:
 CASHFLOW_COLUMNS = [
     C("quarter"), C("capital_usd", USD), C("rental_usd", USD), C("power_usd", USD),
     C("api_usd", USD), C("expansion_usd", USD), C("stack_usd", USD), C("resale_usd", USD),
-    C("residual_credit_usd", USD), C("unmet_penalty_usd", USD), C("total_usd", USD),
-    C("discount_factor", FACTOR), C("discounted_usd", USD),
+    C("net_cash_usd", USD), C("capital_charge_usd", USD), C("residual_credit_usd", USD),
+    C("cost_usd", USD), C("discount_factor", FACTOR), C("discounted_cost_usd", USD),
+    C("unmet_inference_penalty_usd", USD), C("unmet_training_penalty_usd", USD),
+    C("budget_overrun_penalty_usd", USD), C("discounted_penalty_usd", USD),
 ]
 
 
 def cashflow_table(result: PlanResult) -> TableData:
-    """total = capital + rental + power + api + expansion + stack - resale - residual credit
-    + unmet penalty (which includes any budget-overrun penalty)."""
+    """Cash: net_cash = capital + rental + power + api + expansion + stack - resale.
+    Cost of ownership: cost = capital charge + rental + power + api + expansion + stack
+    - resale - residual credit, discounted.  Penalties (not cash) apart, discounted."""
     rows = sorted(result.cashflow, key=lambda r: quarter_key(r.quarter))
     return TableData(
         "cashflow",
         list(CASHFLOW_COLUMNS),
         [(r.quarter, r.capital_usd, r.rental_usd, r.power_usd, r.api_usd, r.expansion_usd,
-          r.stack_usd, r.resale_usd, r.residual_credit_usd, r.unmet_penalty_usd, r.total_usd,
-          r.discount_factor, r.discounted_usd) for r in rows],
+          r.stack_usd, r.resale_usd, r.net_cash_usd, r.capital_cost_usd,
+          r.residual_credit_usd, r.cost_usd, r.discount_factor, r.discounted_cost_usd,
+          r.unmet_inference_penalty_usd, r.unmet_training_penalty_usd,
+          r.budget_overrun_penalty_usd, r.discounted_penalty_usd) for r in rows],
         "No cash flows: the solver found no plan.",
     )
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from planner.domain import PlanInput, PlanResult, RentalRow
 from planner.domain.status import Status, Termination
-from planner.report.metrics import budget_overruns, training_shortfalls
+from planner.report.metrics import budget_overruns, training_shortfalls, unmet_by_year
 from planner.report.tables import quarter_key, vintage_quarter
 
 #: Below this share of unmet demand a plan counts as meeting all demand.
@@ -42,35 +42,70 @@ def is_time_limited(result: PlanResult) -> bool:
     return result.solver.termination == Termination.TIME_LIMIT or result.solver.status == Status.WARNING
 
 
+def gap_words(result: PlanResult) -> str:
+    """'within 0.36% of the best bound; 0.50% requested' (or why the gap is unknown)."""
+    s = result.solver
+    if s.gap is None:
+        return f"distance from the best bound unknown; {s.mip_gap:.2%} requested"
+    return f"within {s.gap:.2%} of the best bound; {s.mip_gap:.2%} requested"
+
+
+def flattering(result: PlanResult) -> str:
+    """Why the plan may not be called lowest-cost ('' when it may)."""
+    s = result.solver
+    if s.status == Status.ERROR:
+        return "no plan"
+    if s.status != Status.OK or s.termination != Termination.OPTIMAL:
+        return f"not proven optimal ({s.termination})"
+    if result.has_unmet_demand or result.costs.penalties_usd > 0.5:
+        return "it pays penalties for shortfalls"
+    return ""
+
+
+def _shortfall_warnings(result: PlanResult, inp: PlanInput) -> list[str]:
+    """One red line per year with unmet inference demand, per training run short, per
+    budget overrun: each with its year and amount."""
+    out = []
+    days = inp.settings.hours_per_quarter / 24.0
+    price = inp.settings.unmet_penalty_usd_per_million_tokens
+    for year, (unmet, demand) in unmet_by_year(result).items():
+        if demand > 0 and unmet / demand > UNMET_TOLERANCE:
+            out.append(f"WARNING: {year}: {unmet * days / 1e6:,.0f} million tokens of inference "
+                       f"demand not met ({share(unmet / demand)} of the year's demand), "
+                       f"penalty {money(unmet * days / 1e6 * price)} undiscounted — see Capacity.")
+    by_run = {r.name: r for r in inp.training}
+    for run, done in training_shortfalls(result, inp):
+        what = "is not scheduled" if done <= 0 else f"is only {share(done)} scheduled"
+        deadline = by_run[run].deadline if run in by_run else "its deadline"
+        out.append(f"WARNING: training run '{run}' {what} by {deadline} — see Training.")
+    for overrun in budget_overruns(result, inp):
+        out.append(f"WARNING: {overrun} — see CashFlow.")
+    return out
+
+
 def warnings(result: PlanResult, inp: PlanInput) -> list[str]:
     """Red lines for the top of the Summary; empty for a proven-optimal plan meeting all demand."""
     s = result.solver
-    gap = "gap unknown" if s.gap is None else f"gap {s.gap:.1%}"
+    gap = gap_words(result)
     out = []
     if s.status == Status.ERROR:
         detail = f": {s.message}" if s.message else ""
         out.append(f"ERROR: the solver found no plan ({s.termination}){detail}. "
                    "The tables in this report are empty or partial.")
     elif s.termination == Termination.TIME_LIMIT:
-        out.append(f"WARNING: solver stopped at its time limit; plan is not proven optimal, {gap}.")
+        out.append(f"WARNING: solver stopped at its time limit ({s.time_limit_s:,.0f} s); "
+                   f"plan is not proven optimal: {gap}.")
     elif s.status == Status.WARNING:
         out.append(f"WARNING: solver ended with '{s.termination}'; plan is not proven "
-                   f"optimal, {gap}.")
+                   f"optimal: {gap}.")
     unmet = result.unmet_demand_share
     if unmet > UNMET_TOLERANCE:
         out.append(f"WARNING: {share(unmet)} of demand is not met — see Capacity.")
-    for run, done in training_shortfalls(result, inp):
-        what = "is not scheduled" if done <= 0 else f"is only {share(done)} scheduled"
-        out.append(f"WARNING: training run '{run}' {what} — see Training.")
-    for overrun in budget_overruns(result, inp):
-        out.append(f"WARNING: {overrun} — see CashFlow.")
-    return out
+    return out + _shortfall_warnings(result, inp)
 
 
 def all_clear(result: PlanResult) -> str:
-    gap = result.solver.gap
-    gap_text = f" (gap {gap:.2%})" if gap is not None else ""
-    return f"Plan is proven optimal{gap_text} and meets all demand."
+    return f"Plan is proven optimal ({gap_words(result)}) and meets all demand."
 
 
 def _consecutive(keys: list[int]) -> list[list[int]]:
@@ -230,8 +265,16 @@ def sentences(result: PlanResult, inp: PlanInput) -> list[str]:
     rate = inp.settings.discount_rate_per_year
     if result.solver.status == Status.ERROR:
         return [f"No plan: the solver found none for {horizon}. See the Solver sheet."]
-    head = (f"Lowest-cost plan for {horizon}: total cost of ownership "
-            f"{money(result.total_cost_usd)} (net present value at {rate:.1%} a year).")
+    costs, why = result.costs, flattering(result)
+    npv = f"net present value at {rate:.1%} a year, {costs.cost_basis} basis"
+    if not why:
+        head = (f"Lowest-cost plan for {horizon}: total cost of ownership "
+                f"{money(costs.cost_of_ownership_usd)} ({npv}).")
+    else:
+        head = (f"Plan for {horizon} (not the proven lowest-cost plan: {why}): total cost of "
+                f"ownership {money(costs.cost_of_ownership_usd)} ({npv}) plus "
+                f"{money(costs.penalties_usd)} of penalties; objective "
+                f"{money(costs.objective_usd)}.")
     out = [head] + _purchase_sentences(result)
     out += [text for _, text in _rental_sentences(result)] or ["Rent no chips."]
     out += [text for _, text in _other_sentences(result)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PENALTY_KINDS, PlanInput, PlanResult
 from planner.report.assumptions import assumptions_table
 from planner.report.styles import INT, PCT, PCT2, SECONDS, USD, Fmt
 from planner.report.tables import Column, TableData, table_sheet
@@ -21,8 +21,11 @@ def solver_table(result: PlanResult, info: dict) -> TableData:
     s = result.solver
     rows = [(f.name, Fmt(getattr(s, f.name), SOLVER_FORMATS.get(f.name))) for f in fields(s)]
     rows += [
-        ("total_cost_of_ownership_usd", Fmt(result.total_cost_usd, USD)),
-        ("discounted_total_usd", Fmt(sum(r.discounted_usd for r in result.cashflow), USD)),
+        ("cost_basis", result.cost_basis),
+        ("total_cost_of_ownership_usd", Fmt(result.costs.cost_of_ownership_usd, USD)),
+        *[(f"{name.removesuffix('_usd')}_npv_usd", Fmt(getattr(result.costs, name), USD))
+          for name, _label in PENALTY_KINDS],
+        ("objective_incl_penalties_usd", Fmt(result.costs.objective_usd, USD)),
         ("unmet_demand_share", Fmt(result.unmet_demand_share, PCT)),
         ("planner_version", info.get("planner_version")),
         ("started_at", info.get("started_at")),

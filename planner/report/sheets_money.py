@@ -1,7 +1,7 @@
 """The CashFlow sheet: quarterly rows as numbers, totals and years as formulas.
 
-The per-row ``discounted_usd`` values are the optimizer's own numbers, so the TOTAL
-formula over them reproduces the objective to the cent; an analyst can click any total
+The per-row ``discounted_cost_usd`` and ``discounted_penalty_usd`` values are the
+optimizer's own numbers, so their TOTALs add up to the objective to the cent; an analyst can click any total
 and see which cells it adds up.
 """
 
@@ -17,25 +17,30 @@ from planner.report.tables import write_table
 from planner.report.totals import total_row, year_section
 
 NAMES = [c.name for c in CASHFLOW_COLUMNS]
-#: Column letter of each cash-flow field, e.g. LETTER["discounted_usd"] == "M".
+#: Column letter of each cash-flow field, e.g. LETTER["quarter"] == "A".
 LETTER = {name: get_column_letter(i) for i, name in enumerate(NAMES, start=1)}
 #: Columns that are summed (all money columns; not the quarter or discount factor).
 SUMMED = [i for i, name in enumerate(NAMES, start=1) if name.endswith("_usd")]
 
 
 def _totals(ws, first: int, last: int) -> int:
-    """TOTAL row and the TCO row (total without the discounted penalty); return next row."""
+    """TOTAL row, then the cost of ownership, penalties and objective; return next row."""
     total = total_row(ws, last + 1, len(NAMES), SUMMED, first, last)
-    tco_row = total + 1
-    d, f, p = LETTER["discounted_usd"], LETTER["discount_factor"], LETTER["unmet_penalty_usd"]
-    put(ws, tco_row, 1, "total_cost_of_ownership_usd = discounted total less discounted "
-        "unmet penalty", font=BOLD)
-    put_formula(ws, tco_row, NAMES.index("discounted_usd") + 1,
-                f"={d}{total}-SUMPRODUCT({f}{first}:{f}{last},{p}{first}:{p}{last})",
-                USD, font=BOLD)
-    put(ws, tco_row + 1, 1, "Totals are formulas over the rows above; the discounted_usd "
-        "total equals the optimizer's objective.", font=NOTE)
-    return tco_row + 2
+    c, p = LETTER["discounted_cost_usd"], LETTER["discounted_penalty_usd"]
+    col = NAMES.index("discounted_cost_usd") + 1
+    lines = (("total_cost_of_ownership_usd = TOTAL discounted_cost_usd (real money, NPV)",
+              f"={c}{total}"),
+             ("penalties_usd = TOTAL discounted_penalty_usd (priced shortfalls, not cash)",
+              f"={p}{total}"),
+             ("objective_usd = cost of ownership + penalties (what the optimizer minimises)",
+              f"={c}{total}+{p}{total}"))
+    for k, (label, formula) in enumerate(lines, start=1):
+        put(ws, total + k, 1, label, font=BOLD)
+        put_formula(ws, total + k, col, formula, USD, font=BOLD)
+    put(ws, total + 4, 1, "Cash columns (capital to net_cash) hold cash only; capital_charge "
+        "and residual_credit follow the cost basis (Summary); penalty columns are not cash. "
+        "Totals are formulas over the rows above.", font=NOTE)
+    return total + 5
 
 
 def build(wb, result: PlanResult):

@@ -7,6 +7,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from planner.domain import PlanInput, PlanResult
+from planner.domain.costs import BASIS_WORDS
 from planner.domain.status import Status
 from planner.report import metrics, recommend
 from planner.report.pnl import total_operating_cost
@@ -71,15 +72,18 @@ def _utilisation_note(inp: PlanInput) -> str:
 def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
     """(label, value, format, note) of each headline figure."""
     rate = inp.settings.discount_rate_per_year
-    cf = result.cashflow
-    penalty = sum(r.discount_factor * r.unmet_penalty_usd for r in cf)
+    cf, costs = result.cashflow, result.costs
     capital, operating = sum(metrics.capex(r) for r in cf), sum(metrics.opex(r) for r in cf)
     resale = sum(r.resale_usd for r in cf)
     return [
-        ("Total cost of ownership, NPV (USD)", result.total_cost_usd, USD,
-         f"discounted at {rate:.1%} a year; net of the residual value below; excludes penalties"),
-        ("Penalties, NPV (USD)", penalty, USD,
-         "unmet demand and budget overruns: priced by the optimizer, not cash"),
+        ("Total cost of ownership, NPV (USD)", costs.cost_of_ownership_usd, USD,
+         (f"real money discounted at {rate:.1%} a year; {BASIS_WORDS[costs.cost_basis]}; "
+         "excludes penalties")),
+        *[(f"Penalty: {label}, NPV (USD)", value, USD,
+           "a price the optimizer puts on a shortfall (Settings), not cash")
+          for label, value in costs.penalties()],
+        ("Objective: cost of ownership + penalties, NPV (USD)", costs.objective_usd, USD,
+         "what the optimizer minimises"),
         ("Share of inference demand met", 1.0 - result.unmet_demand_share, PCT,
          "tokens served / tokens demanded, all workloads and quarters"),
         ("Average chip utilisation", average_utilisation(result), PCT,

@@ -51,7 +51,7 @@ class HedgeAnalysis:
         result = self.hedge.extra
         if result is None or not result.scenarios:
             return {}
-        return {n: sum(r.discounted_usd for r in plan.cashflow)
+        return {n: plan.costs.objective_usd
                 for n, plan in result.scenarios.items()}
 
     def _weighted(self, outs: dict[str, Outcome]) -> float | None:

@@ -10,7 +10,7 @@ import socket
 import time
 from dataclasses import dataclass, field, replace
 
-from planner.domain import FixedDecisions, PlanInput, PlanResult
+from planner.domain import CostBreakdown, FixedDecisions, PlanInput, PlanResult
 from planner.domain.estimates import Estimates
 from planner.domain.scenarios import ScenarioSpec
 from planner.domain.status import Status, Termination, has_plan
@@ -50,7 +50,8 @@ class Job:
 class Outcome:
     """What came of a job.  ``status``: ``ok``, ``warning`` (a plan, not proven within
     the gap: the time limit) or ``error`` (no plan: infeasible, solver error or an exception).
-    ``objective_usd`` includes the priced shortfall; ``total_cost_usd`` does not."""
+    ``costs`` splits the plan's money (planner.domain.costs): ``total_cost_usd`` is its
+    cost of ownership, ``objective_usd`` adds the penalties."""
 
     key: str
     kind: str
@@ -62,6 +63,7 @@ class Outcome:
     message: str = ""
     total_cost_usd: float | None = None
     objective_usd: float | None = None
+    costs: CostBreakdown | None = None
     gap: float | None = None
     chips_bought: int = 0
     unmet_demand_share: float | None = None
@@ -83,8 +85,9 @@ def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
     out.termination, out.message = s.termination, s.message
     out.solve_seconds = s.solve_seconds
     if out.has_plan:
-        out.total_cost_usd = result.total_cost_usd
-        out.objective_usd = s.objective_usd
+        out.costs = result.costs
+        out.total_cost_usd = out.costs.cost_of_ownership_usd
+        out.objective_usd = out.costs.objective_usd
         out.gap = s.gap
         out.chips_bought = sum(r.quantity for r in result.purchases)
         out.unmet_demand_share = result.unmet_demand_share

@@ -13,8 +13,18 @@ from openpyxl.chart.series import SeriesLabel
 
 from planner import __version__
 from planner.common.atomic import atomic_path
-from planner.domain import PlanInput, PlannerError
-from planner.report.styles import NOTE, PCT, PCT2, SECONDS, TITLE, USD, put, set_widths
+from planner.domain import PENALTY_KINDS, PlanInput, PlannerError
+from planner.report.styles import (
+    NOTE,
+    PCT,
+    PCT2,
+    RED_BOLD,
+    SECONDS,
+    TITLE,
+    USD,
+    put,
+    set_widths,
+)
 from planner.report.tables import Column, TableData, table_sheet
 from planner.scenarios.jobs import Outcome
 
@@ -22,11 +32,22 @@ PALETTE = ["1F77B4", "FF7F0E", "2CA02C", "9467BD", "8C564B", "E377C2", "7F7F7F",
            "17BECF", "D62728"]
 COST = "total_cost_npv_usd"
 OBJECTIVE = "objective_incl_penalty_npv_usd"
+#: Penalty columns, one per kind (planner.domain.costs.PENALTY_KINDS), NPV.
+PENALTY_COLUMNS = [name.replace("_usd", "_npv_usd") for name, _label in PENALTY_KINDS]
+
+
+def penalty_values(o: Outcome) -> list[float | None]:
+    """The outcome's penalty by kind (None without a plan)."""
+    if o.costs is None:
+        return [None] * len(PENALTY_KINDS)
+    return [getattr(o.costs, name) for name, _label in PENALTY_KINDS]
+
 
 RUN_COLUMNS = [
     Column("run", max_width=50), Column("kind"), Column("scenario", max_width=30),
     Column("plan_made_for", max_width=30), Column("overrides", max_width=70),
-    Column("status"), Column("termination"), Column(COST, USD), Column(OBJECTIVE, USD),
+    Column("status"), Column("termination"), Column(COST, USD),
+    *[Column(name, USD) for name in PENALTY_COLUMNS], Column(OBJECTIVE, USD),
     Column("gap", PCT2), Column("chips_bought", "#,##0"), Column("unmet_demand_share", PCT),
     Column("commitments_dropped", "#,##0"), Column("solve_s", SECONDS),
     Column("wall_s", SECONDS), Column("worker", max_width=30), Column("message", max_width=80),
@@ -36,10 +57,24 @@ RUN_COLUMNS = [
 def runs_table(outcomes: Iterable[Outcome]) -> TableData:
     """Every solve: what went in (scenario, overrides) and what came out."""
     rows = [(o.key, o.kind, o.scenario, o.plan_from, o.overrides, o.status, o.termination,
-             o.total_cost_usd, o.objective_usd, o.gap, o.chips_bought if o.has_plan else None,
+             o.total_cost_usd, *penalty_values(o), o.objective_usd, o.gap, o.chips_bought if o.has_plan else None,
              o.unmet_demand_share, o.dropped, o.solve_seconds, o.wall_seconds, o.worker,
              o.message) for o in outcomes]
     return TableData("runs", RUN_COLUMNS, rows, "No solves were run.")
+
+
+def penalty_warnings(named: Sequence[tuple[str, Outcome]]) -> list[str]:
+    """A red 'WARNING:' line for each named outcome that pays a penalty, by kind."""
+    out = []
+    for name, o in named:
+        if o.costs is None:
+            continue
+        for label, value in o.costs.penalties():
+            if value >= 0.5:
+                out.append(f"WARNING: {name}: {label} penalty ${value:,.0f} NPV on top of its "
+                           f"${o.costs.cost_of_ownership_usd:,.0f} cost of ownership "
+                           "(see its plan's Summary for the years and amounts).")
+    return out
 
 
 def run_info(workbook: str | os.PathLike, inp: PlanInput, started: datetime) -> list[tuple]:
@@ -55,7 +90,7 @@ def summary_sheet(wb: Workbook, title: str, lines: Sequence[str],
     put(ws, 1, 1, title, font=TITLE)
     row = 3
     for line in lines:
-        put(ws, row, 1, line)
+        put(ws, row, 1, line, font=RED_BOLD if line.startswith("WARNING") else None)
         row += 1
     row += 1
     for label, value, fmt in list(figures) + [(k, v, None) for k, v in info]:

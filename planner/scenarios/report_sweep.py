@@ -27,18 +27,25 @@ def sweep_table(res: SweepResult) -> TableData:
     base = res.base.total_cost_usd
     rows = [(p.parameter, p.value, p.outcome.overrides, p.outcome.status,
              p.outcome.total_cost_usd, _diff(p.outcome.total_cost_usd, base),
+             *rc.penalty_values(p.outcome),
              p.outcome.objective_usd, p.outcome.chips_bought if p.outcome.has_plan else None,
              p.outcome.unmet_demand_share) for p in res.points]
     return TableData("sweep", [
         Column("parameter"), Column("value"), Column("override", max_width=60),
         Column("status"), Column(rc.COST, USD), Column("difference_from_base_usd", USD),
+        *[Column(name, USD) for name in rc.PENALTY_COLUMNS],
         Column(rc.OBJECTIVE, USD), Column("chips_bought", INT),
         Column("unmet_demand_share", PCT)], rows)
 
 
+def _penalties(o) -> float | None:
+    return o.costs.penalties_usd if o.costs is not None else None
+
+
 def tornado_rows(res: SweepResult) -> list[tuple]:
-    """(parameter, low, high, cost low, cost high, low - base, high - base, swing), widest
-    swing first."""
+    """(parameter, low, high, cost low, cost high, low - base, high - base, swing,
+    penalties low, penalties high), widest swing first.  Costs are costs of ownership
+    (real money); penalties (NPV) apart."""
     base = res.base.total_cost_usd
     pairs: OrderedDict[str, list] = OrderedDict()
     for p in res.points:
@@ -48,7 +55,8 @@ def tornado_rows(res: SweepResult) -> list[tuple]:
         lo, hi = low.outcome.total_cost_usd, high.outcome.total_cost_usd
         d_lo, d_hi = _diff(lo, base), _diff(hi, base)
         swing = abs(d_hi - d_lo) if d_lo is not None and d_hi is not None else None
-        rows.append((name, low.value, high.value, lo, hi, d_lo, d_hi, swing))
+        rows.append((name, low.value, high.value, lo, hi, d_lo, d_hi, swing,
+                     _penalties(low.outcome), _penalties(high.outcome)))
     return sorted(rows, key=lambda r: -(r[7] or 0.0))
 
 
@@ -57,7 +65,8 @@ def tornado_table(res: SweepResult) -> TableData:
         Column("parameter"), Column("low_value"), Column("high_value"),
         Column("cost_at_low_usd", USD), Column("cost_at_high_usd", USD),
         Column("low_minus_base_usd", USD), Column("high_minus_base_usd", USD),
-        Column("swing_usd", USD)], tornado_rows(res))
+        Column("swing_usd", USD), Column("penalties_at_low_npv_usd", USD),
+        Column("penalties_at_high_npv_usd", USD)], tornado_rows(res))
 
 
 def _line_chart(ws, data_ws, res: SweepResult) -> None:
@@ -101,8 +110,11 @@ def write_sweep(res: SweepResult, inp: PlanInput, workbook: str | os.PathLike,
     wb = rc.new_workbook()
     failed = sum(not o.has_plan for o in res.outcomes)
     lines = [(f"{len(res.points)} solve(s) of the base with one override each, and the base "
-             "itself; costs are total cost of ownership (NPV, USD, penalties excluded)."),
+             "itself; costs are total cost of ownership (NPV, USD, penalties excluded); "
+             "penalties (priced shortfalls, not cash) are in their own columns."),
              f"{failed} solve(s) failed: see Runs." if failed else "Every solve made a plan."]
+    lines = rc.penalty_warnings([("base", res.base)] + [
+        (f"{p.parameter} = {p.value}", p.outcome) for p in res.points]) + lines
     figures = [("Base total cost of ownership, NPV (USD)", res.base.total_cost_usd, USD)]
     title = "Sensitivity sweep" if mode == "sweep" else "Tornado: sensitivity at low and high values"
     rc.summary_sheet(wb, title, lines, figures, rc.run_info(workbook, inp, started))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openpyxl.chart import BarChart, Reference
 
+from planner.domain import PENALTY_KINDS
 from planner.report.charts import style_chart
 from planner.report.styles import INT, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
@@ -39,12 +40,14 @@ def costs_table(w: WhatIf, cells: list[RegretCell]) -> TableData:
         diff = None if o.total_cost_usd is None or base is None else o.total_cost_usd - base
         worst, unknown = _max_regret(by_plan[c.name])
         rows.append((c.name, c.describe(), o.status, o.total_cost_usd, diff,
-                     diff / base if diff is not None and base else None, o.objective_usd,
+                     diff / base if diff is not None and base else None,
+                     *rc.penalty_values(o), o.objective_usd,
                      o.chips_bought if o.has_plan else None, o.unmet_demand_share, worst, unknown))
     return TableData("costs", [
         Column("scenario", max_width=30), Column("overrides", max_width=70), Column("status"),
         Column(rc.COST, USD), Column("difference_from_base_usd", USD),
-        Column("difference_from_base_share", PCT), Column(rc.OBJECTIVE, USD),
+        Column("difference_from_base_share", PCT),
+        *[Column(name, USD) for name in rc.PENALTY_COLUMNS], Column(rc.OBJECTIVE, USD),
         Column("chips_bought", INT), Column("unmet_demand_share", PCT),
         Column("max_regret_of_its_plan_usd", USD), Column("scenarios_its_plan_cannot_meet", INT),
     ], rows)
@@ -57,25 +60,65 @@ def purchases_table(w: WhatIf) -> TableData:
                      purchases_by_chip_year(w), "No scenario buys chips.")
 
 
+def _money(costs) -> tuple:
+    if costs is None:
+        return (None,) * (2 + len(PENALTY_KINDS))
+    return (costs.cost_of_ownership_usd, *[v for _l, v in costs.penalties()],
+            costs.objective_usd)
+
+
 def regret_table(cells: list[RegretCell]) -> TableData:
-    rows = [(c.plan_for, c.scenario, c.cost_usd, c.own_usd, c.regret_usd, c.note) for c in cells]
+    rows = [(c.plan_for, c.scenario, *_money(c.costs), *_money(c.own_costs),
+             c.regret_cost_of_ownership_usd, c.regret_penalties_usd, c.regret_usd, c.note)
+            for c in cells]
+    pens = [name.removesuffix("_usd") for name, _label in PENALTY_KINDS]
     return TableData("regret", [
         Column("plan_made_for", max_width=30), Column("evaluated_under", max_width=30),
-        Column("cost_with_first_year_fixed_usd", USD), Column("scenario_optimum_usd", USD),
+        Column("cost_of_ownership_first_year_fixed_npv_usd", USD),
+        *[Column(f"{p}_first_year_fixed_npv_usd", USD) for p in pens],
+        Column("objective_first_year_fixed_npv_usd", USD),
+        Column("scenario_optimum_cost_of_ownership_npv_usd", USD),
+        *[Column(f"scenario_optimum_{p}_npv_usd", USD) for p in pens],
+        Column("scenario_optimum_objective_npv_usd", USD),
+        Column("regret_cost_of_ownership_usd", USD), Column("regret_penalties_usd", USD),
         Column("regret_usd", USD), Column("note", max_width=80)], rows)
 
 
+#: (figure, what it is) of each block of the RegretMatrix, one row per plan and figure.
+MATRIX_FIGURES = (
+    ("regret_usd", ("objective regret: cost of ownership + penalties, minus the scenario's "
+                   "own optimum")),
+    ("regret_cost_of_ownership_usd", "the real-money part of the regret"),
+    ("regret_penalties_usd", "the penalty part of the regret"),
+    ("cost_of_ownership_npv_usd", "the plan's cost of ownership under the scenario"),
+    *[(name.replace("_usd", "_npv_usd"), f"its {label} penalty (not cash)")
+      for name, label in PENALTY_KINDS],
+)
+
+
+def _matrix_value(c: RegretCell, figure: str):
+    if c.regret_usd is None:
+        return "infeasible" if c.note.startswith("infeasible") else "n/a"
+    if figure in ("regret_usd", "regret_cost_of_ownership_usd", "regret_penalties_usd"):
+        return getattr(c, figure)
+    if c.costs is None:
+        return "n/a"
+    return getattr(c.costs, figure.replace("_npv_usd", "_usd"))
+
+
 def matrix_table(w: WhatIf, cells: list[RegretCell]) -> TableData:
+    """One row per plan and figure (MATRIX_FIGURES); one column per scenario evaluated."""
     names = [c.name for c in w.cases]
     rows = []
     for plan, row in _regret_by_plan(cells).items():
         worst, _ = _max_regret(row)
-        values = [c.regret_usd if c.regret_usd is not None else
-                  ("infeasible" if c.note.startswith("infeasible") else "n/a") for c in row]
-        rows.append(tuple([plan] + values + [worst]))
-    return TableData("regret_matrix", [Column("plan_made_for \\ evaluated_under", max_width=30)]
+        for figure, what in MATRIX_FIGURES:
+            rows.append(tuple([plan, figure] + [_matrix_value(c, figure) for c in row]
+                              + [worst if figure == "regret_usd" else None, what]))
+    return TableData("regret_matrix", [Column("plan_made_for", max_width=30),
+                                       Column("figure \\ evaluated_under", max_width=34)]
                      + [Column(f"{n}_usd", USD) for n in names]
-                     + [Column("max_regret_usd", USD)], rows)
+                     + [Column("max_regret_usd", USD), Column("meaning", max_width=70)], rows)
 
 
 def _cost_chart(wb, ws, data_ws, w: WhatIf) -> None:
@@ -131,7 +174,11 @@ def _lines(w: WhatIf, cells: list[RegretCell]) -> list[str]:
         lines.append(f"{missing} regret(s) are n/a: the plan's first-year commitments cannot "
                      "be carried out in that scenario (infeasible, e.g. chips bought for a site "
                      "that lacks the power), or a solve failed; see Runs.")
-    return lines
+    lines.append("Each scenario's own plan, NPV (cost of ownership is real money; penalties "
+                 "are prices of shortfalls from the Settings sheet, not cash):")
+    lines += [f"  {c.name}: {w.optima[c.name].costs.describe()}" for c in w.cases
+              if w.optima[c.name].costs is not None]
+    return rc.penalty_warnings([(c.name, w.optima[c.name]) for c in w.cases]) + lines
 
 
 def write_whatif(w: WhatIf, workbook: str | os.PathLike, out: str | os.PathLike,
@@ -140,6 +187,9 @@ def write_whatif(w: WhatIf, workbook: str | os.PathLike, out: str | os.PathLike,
     wb = rc.new_workbook()
     base = w.optima[w.cases[0].name]
     figures = [("Base total cost of ownership, NPV (USD)", base.total_cost_usd, USD)]
+    if base.costs is not None:
+        figures += [(f"Base penalty: {label}, NPV (USD)", value, USD)
+                    for label, value in base.costs.penalties()]
     rc.summary_sheet(wb, "What-if scenarios and regret", _lines(w, cells), figures,
                      rc.run_info(workbook, w.inp, started))
     costs_ws = table_sheet(wb, "Costs", costs_table(w, cells))

@@ -72,7 +72,11 @@ def _failed(job: Job, exc: BaseException) -> Outcome:
 
 
 def _line(done: int, total: int, out: Outcome, failed: int) -> str:
-    cost = f" ${out.objective_usd:,.0f}" if out.objective_usd is not None else ""
+    if out.costs is not None:
+        cost = f" {out.costs.describe()}"
+    else:
+        cost = (f" objective (cost + penalties) ${out.objective_usd:,.0f}"
+                if out.objective_usd is not None else "")
     return (f"[{done}/{total}] {out.key}: {out.status}{cost} in {out.wall_seconds:.1f} s; "
             f"{total - done} running or queued, {failed} failed")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from planner.domain import FIRST_STAGE, FixedDecisions, PlanInput
+from planner.domain import FIRST_STAGE, CostBreakdown, FixedDecisions, PlanInput
 from planner.domain.estimates import Estimates
 from planner.domain.names import normalise
 from planner.domain.scenarios import BASE, ScenarioSpec
@@ -35,6 +35,21 @@ class RegretCell:
     regret_usd: float | None
     clamped: bool = False
     note: str = ""
+    costs: CostBreakdown | None = None      # the plan evaluated under the scenario
+    own_costs: CostBreakdown | None = None  # the scenario's own optimum
+
+    @property
+    def regret_cost_of_ownership_usd(self) -> float | None:
+        """The part of the regret that is real money (NPV)."""
+        if self.regret_usd is None or self.costs is None or self.own_costs is None:
+            return None
+        return self.costs.cost_of_ownership_usd - self.own_costs.cost_of_ownership_usd
+
+    @property
+    def regret_penalties_usd(self) -> float | None:
+        """The part of the regret that is penalties (priced shortfalls, NPV)."""
+        money = self.regret_cost_of_ownership_usd
+        return None if money is None else self.regret_usd - money
 
 
 @dataclass
@@ -111,8 +126,15 @@ def _cell(w: WhatIf, plan_for: str, scenario: str) -> RegretCell:
     own_cost = own.objective_usd if own.has_plan else None
     if plan_for == scenario:
         return RegretCell(plan_for, scenario, own_cost, own_cost,
-                          0.0 if own_cost is not None else None)
+                          0.0 if own_cost is not None else None, costs=own.costs,
+                          own_costs=own.costs)
     ev = w.evaluations.get((plan_for, scenario))
+    return replace(_cross_cell(w, plan_for, scenario, own, own_cost, ev),
+                   costs=ev.costs if ev is not None else None, own_costs=own.costs)
+
+
+def _cross_cell(w: WhatIf, plan_for: str, scenario: str, own: Outcome,
+                own_cost: float | None, ev: Outcome | None) -> RegretCell:
     if ev is not None and ev.termination == Termination.INFEASIBLE:
         return RegretCell(plan_for, scenario, None, own_cost, None,
                           note="infeasible: its first-year commitments cannot be carried out "
