@@ -64,6 +64,9 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
         "last resort.")),
     "unmet_training_penalty_usd_per_chip_hour": (50, (
         "Assumption: ten times or more the rental price of any chip offered.")),
+    "budget_overrun_penalty_usd_per_usd": (10, (
+        "Assumption: a dollar over a Budgets limit must save ten dollars elsewhere; still "
+        "cheaper than leaving demand unmet at the price above.")),
     "hours_per_quarter": (None, "Default: 365.25 days / 4."),
     "allow_early_retirement": (None, "Default."),
     "hedge_first_stage_quarters": (None, "Default: a year of commitments shared by the "
