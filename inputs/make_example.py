@@ -67,6 +67,9 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
     "budget_overrun_penalty_usd_per_usd": (10, (
         "Assumption: a dollar over a Budgets limit must save ten dollars elsewhere; still "
         "cheaper than leaving demand unmet at the price above.")),
+    "cost_basis": (None, (
+        "Default (annuity): owned chips charged their capital recovery per quarter in "
+        "service, no end-of-horizon credit (docs/model.md, Cost basis).")),
     "hours_per_quarter": (None, "Default: 365.25 days / 4."),
     "allow_early_retirement": (None, "Default."),
     "hedge_first_stage_quarters": (None, "Default: a year of commitments shared by the "

@@ -41,7 +41,14 @@ def test_cashflow_adds_up_to_objective():
     q1, q2 = result.cashflow
     assert q1.capital_usd == 100_000 and q2.capital_usd == 20_000
     assert q2.rental_usd == 24_000
-    assert q2.residual_credit_usd == pytest.approx(10_000)
+    # annuity basis (default), zero rate: $10,000 / 2 quarters of life per A in service,
+    # 10 A in Q1, 12 A in Q2; nothing credited at the end
+    assert q1.capital_charge_usd == pytest.approx(50_000)
+    assert q2.capital_charge_usd == pytest.approx(60_000)
+    assert q2.residual_credit_usd == pytest.approx(0.0)
+    book = solve_plan(with_settings(inp, cost_basis="cash_book"), throughput)
+    assert book.cashflow[1].residual_credit_usd == pytest.approx(10_000)  # 2 A, half life left
+    assert book.solver.objective_usd == pytest.approx(result.solver.objective_usd)
     assert q1.power_usd == pytest.approx(2_000) and q2.power_usd == pytest.approx(2_400)
 
 

@@ -45,7 +45,7 @@ class CostBreakdown:
     unmet_inference_penalty_usd: float = 0.0
     unmet_training_penalty_usd: float = 0.0
     budget_overrun_penalty_usd: float = 0.0
-    cost_basis: str = "cash_book"
+    cost_basis: str = "annuity"
 
     @property
     def penalties_usd(self) -> float:
@@ -84,7 +84,7 @@ class CostBreakdown:
     def total(cls, parts: Iterable[CostBreakdown], weights: Iterable[float]) -> CostBreakdown:
         """Probability-weighted sum (expected cost over scenarios)."""
         parts, weights = list(parts), list(weights)
-        basis = parts[0].cost_basis if parts else "cash_book"
+        basis = parts[0].cost_basis if parts else "annuity"
 
         def s(name: str) -> float:
             return sum(w * getattr(p, name) for p, w in zip(parts, weights))

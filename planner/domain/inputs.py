@@ -29,6 +29,7 @@ class Settings:
     unmet_penalty_usd_per_million_tokens: float = 100.0
     unmet_training_penalty_usd_per_chip_hour: float = 50.0
     budget_overrun_penalty_usd_per_usd: float = 10.0
+    cost_basis: str = "annuity"
     hours_per_quarter: float = HOURS_PER_QUARTER
     allow_early_retirement: bool = True
     hedge_first_stage_quarters: int = 4

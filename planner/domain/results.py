@@ -243,7 +243,7 @@ class PlanResult:
     expansions: list[ExpansionRow] = field(default_factory=list)
     stacks_adopted: list[StackRow] = field(default_factory=list)
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
-    cost_basis: str = "cash_book"
+    cost_basis: str = "annuity"
 
     #: Below this share of demand, a shortfall is solver tolerance, not a warning.
     UNMET_TOLERANCE = 1e-5

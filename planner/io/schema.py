@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from planner.domain.costs import COST_BASES
 from planner.domain.inputs import ChipOffer, Settings
 from planner.domain.scenarios import OPERATIONS, PARAMETERS
 from planner.io.schema_optional import OPTIONAL_SHEETS
@@ -76,6 +77,13 @@ SETTINGS: list[ColumnSpec] = [
        "Penalty (a price, not cash) for each dollar spent over a Budgets limit. The default "
        "10 means a dollar over budget must save $10 elsewhere; serving demand over budget "
        "still beats leaving it unmet."),
+    _s("cost_basis", "", "choice",
+       "How owned chips are costed (docs/model.md, Cost basis). annuity: each chip is "
+       "charged its capital recovery factor x price for each quarter it serves inside the "
+       "plan, nothing credited at the end (the capacity-expansion standard; a finance "
+       "team's rent-equivalent cost). cash: purchases when paid, chips still owned at the "
+       "end credited at market resale value. cash_book: as cash, credited at straight-line "
+       "book value.", choices=COST_BASES),
     _s("hours_per_quarter", "hours", "positive", "Hours in a quarter (365.25 days / 4)."),
     _s("allow_early_retirement", "", "bool",
        "Whether the plan may sell or retire bought chips before the end of their lifetime."),

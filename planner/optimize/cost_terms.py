@@ -15,7 +15,17 @@ from planner.optimize.variables import Variables, cohorts
 
 PENALTIES = ("unmet_inference", "unmet_training", "overrun")
 CATEGORIES = ("capital", "rental", "power", "api", "expansion", "stack",
-              "resale", "residual") + PENALTIES
+              "resale", "capital_charge", "residual") + PENALTIES
+
+
+def objective_categories(basis: str) -> tuple[str, ...]:
+    """What the objective counts on each cost basis: the purchases when paid and the end
+    credit (cash bases), or the capital charge (annuity), plus operating costs, resale
+    and the penalties."""
+    common = ("rental", "power", "api", "expansion", "stack", "resale") + PENALTIES
+    if basis == "annuity":
+        return ("capital_charge",) + common
+    return ("capital", "residual") + common
 CAPEX = ("capital", "expansion")
 OPEX = ("rental", "power", "api", "stack")
 
@@ -40,25 +50,47 @@ class CostTerms:
                 + self.constant.get((category, t), 0.0))
 
 
+def _annuity(p: Parameters, ct: CostTerms, c: str, delivered: int, price: float,
+             buy, sales: list[tuple[int, object]]) -> None:
+    """Annuity basis: CRF_c x price in each quarter a bought chip serves inside the
+    horizon; a chip sold at quarter tau stops being charged and pays the capital still to
+    recover, annuity_left(c, tau - delivered) x price, at tau."""
+    charge = p.capital_recovery(c) * price
+    for t in p.alive_range(c, delivered):
+        ct.add("capital_charge", t, buy, charge)
+    for tau, var in sales:
+        for t in p.alive_range(c, delivered):
+            if t >= tau:
+                ct.add("capital_charge", t, var, -charge)
+        ct.add("capital_charge", tau, var, p.annuity_left(c, tau - delivered) * price)
+
+
+def _cohort_costs(p: Parameters, v: Variables, ct: CostTerms, c: str, s: str) -> None:
+    last = p.horizon - 1
+    for kind, idx, delivered in cohorts(p, c, s):
+        price = p.buy_price_usd[c, idx] if kind == "new" else p.ref_price_usd[c]
+        end = price * p.residual_delivered(c, delivered)  # 0 on the annuity basis
+        sales = [(t, v.retire[c, s, kind, idx, t]) for t in p.retirement_quarters(c, delivered)]
+        if kind == "new":
+            ct.add("residual", last, v.buy[c, s, idx], -end)
+            if p.cost_basis == "annuity":
+                _annuity(p, ct, c, delivered, price, v.buy[c, s, idx], sales)
+        # existing chips are sunk: no opening or closing value, but selling one
+        # early forfeits its end-of-horizon credit (the +end term below)
+        for t, var in sales:
+            ct.add("resale", t, var, -price * p.resale(c, t - delivered))
+            ct.add("residual", last, var, end)
+
+
 def _fleet_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
-    H, last = p.hours_per_quarter, p.horizon - 1
+    H = p.hours_per_quarter
     for (c, s, o), var in v.buy.items():
         ct.add("capital", o, var, p.buy_price_usd[c, o])
     for (c, s, t), var in v.fleet.items():
         per_chip = p.site_usd_per_kwh[s, t] * H * p.power_draw_fraction * p.site_pue[s] * p.power_kw[c]
         ct.add("power", t, var, per_chip)
     for (c, s) in sorted({(c, s) for (c, s, _t) in v.fleet}):
-        for kind, idx, delivered in cohorts(p, c, s):
-            price = p.buy_price_usd[c, idx] if kind == "new" else p.ref_price_usd[c]
-            book = price * p.residual_delivered(c, delivered)
-            if kind == "new":
-                ct.add("residual", last, v.buy[c, s, idx], -book)
-            # existing chips are sunk: no opening or closing value, but selling one
-            # early forfeits its closing book value (the +book term below)
-            for t in p.retirement_quarters(c, delivered):
-                var = v.retire[c, s, kind, idx, t]
-                ct.add("resale", t, var, -price * p.resale(c, t - delivered))
-                ct.add("residual", last, var, book)
+        _cohort_costs(p, v, ct, c, s)
 
 
 def _cloud_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
@@ -110,12 +142,16 @@ def combine(terms, constant: float = 0.0) -> pulp.LpAffineExpression:
 
 
 def objective(p: Parameters, ct: CostTerms) -> pulp.LpAffineExpression:
-    """sum_t d_t sum_categories cost_{t} (credits negative, penalties included)."""
+    """sum_t d_t sum_categories cost_{t} over the cost basis's categories (credits
+    negative, penalties included)."""
+    counted = objective_categories(p.cost_basis)
     terms, constant = [], 0.0
     for (category, t), items in ct.terms.items():
-        terms += [(var, p.discount[t] * coef) for var, coef in items]
+        if category in counted:
+            terms += [(var, p.discount[t] * coef) for var, coef in items]
     for (category, t), value in ct.constant.items():
-        constant += p.discount[t] * value
+        if category in counted:
+            constant += p.discount[t] * value
     return combine(terms, constant)
 
 

@@ -78,7 +78,8 @@ def solve_plan(
     )
     if outcome.status == Status.ERROR:
         return PlanResult(solver=info, periods=params.periods, throughput=list(throughput.values()),
-                          training_estimates=list((training or {}).values()))
+                          training_estimates=list((training or {}).values()),
+                          cost_basis=params.cost_basis)
     result = extract.plan_result(params, variables, model.costs, info, throughput, training)
     if not relax and diagnose:
         progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")

@@ -191,7 +191,8 @@ def cashflow(p: Parameters, costs: CostTerms) -> list[CashFlowRow]:
             resale_usd=-m["resale"], api_usd=m["api"], expansion_usd=m["expansion"],
             stack_usd=m["stack"], unmet_inference_penalty_usd=m["unmet_inference"],
             unmet_training_penalty_usd=m["unmet_training"],
-            budget_overrun_penalty_usd=m["overrun"]))
+            budget_overrun_penalty_usd=m["overrun"],
+            capital_charge_usd=m["capital_charge"] if p.cost_basis == "annuity" else None))
     return rows
 
 
@@ -205,7 +206,8 @@ def plan_result(p: Parameters, v: Variables, costs: CostTerms, info: SolverInfo,
                 throughput: dict, training_estimates: dict | None) -> PlanResult:
     """A solved model's PlanResult: every record, the cash flow and the estimates used."""
     result = PlanResult(solver=info, periods=p.periods, throughput=list(throughput.values()),
-                        training_estimates=list((training_estimates or {}).values()))
+                        training_estimates=list((training_estimates or {}).values()),
+                        cost_basis=p.cost_basis)
     for name, records in RECORDS.items():
         setattr(result, name, records(p, v))
     result.cashflow = cashflow(p, costs)

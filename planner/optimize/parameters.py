@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, ThroughputEstimate, TrainingEstimate
-from planner.optimize.discounting import discount_factor, life_in_quarters, residual_fraction
+from planner.optimize.discounting import (
+    annuity_balance,
+    capital_recovery_factor,
+    discount_factor,
+    life_in_quarters,
+    market_fraction,
+    rate_per_quarter,
+    residual_fraction,
+)
 from planner.optimize.parameters_extra import ApiTerms, ExpansionTerms, extras
 
 SECONDS_PER_DAY = 86400.0
@@ -62,6 +70,8 @@ class Parameters:
     capex_budget: dict[int, float] = field(default_factory=dict)
     opex_budget: dict[int, float] = field(default_factory=dict)
     overrun_usd_per_usd: float = 0.0          # omega: price of a dollar over budget
+    cost_basis: str = "annuity"                # annuity, cash or cash_book
+    rate_per_quarter: float = 0.0              # i = (1 + r)^(1/4) - 1
 
     @property
     def horizon(self) -> int:
@@ -72,11 +82,27 @@ class Parameters:
         return t + self.lead_quarters[chip]
 
     def residual(self, chip: str, t: int) -> float:
-        """Book value fraction at the horizon end of a chip ordered in quarter t."""
-        return residual_fraction(self.delivered(chip, t), self.horizon, self.life_quarters[chip])
+        """Credited fraction at the horizon end of a chip ordered in quarter t."""
+        return self.residual_delivered(chip, self.delivered(chip, t))
 
     def residual_delivered(self, chip: str, delivered: int) -> float:
-        return residual_fraction(delivered, self.horizon, self.life_quarters[chip])
+        """Share of its price a chip delivered in quarter ``delivered`` is credited at the
+        horizon end: book value (cash_book), market resale value (cash), nothing (annuity)."""
+        life = self.life_quarters[chip]
+        if self.cost_basis == "cash_book":
+            return residual_fraction(delivered, self.horizon, life)
+        if self.cost_basis == "cash":
+            return market_fraction(self.horizon - delivered, life, self.resale_decline[chip])
+        return 0.0
+
+    def capital_recovery(self, chip: str) -> float:
+        """CRF_c: the share of its price an owned chip is charged per quarter in service
+        on the annuity basis."""
+        return capital_recovery_factor(self.rate_per_quarter, self.life_quarters[chip])
+
+    def annuity_left(self, chip: str, paid: int) -> float:
+        """Share of its price still to recover after ``paid`` quarters in service."""
+        return annuity_balance(self.rate_per_quarter, self.life_quarters[chip], paid)
 
     def service_quarters(self, chip: str, order: int) -> range:
         """Quarters in which chips ordered in quarter ``order`` are in service."""
@@ -216,5 +242,7 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         * s.unmet_penalty_usd_per_million_tokens / 1e6,
         allow_retirement=s.allow_early_retirement,
         overrun_usd_per_usd=s.budget_overrun_penalty_usd_per_usd,
+        cost_basis=s.cost_basis,
+        rate_per_quarter=rate_per_quarter(s.discount_rate_per_year),
         **extras(inp, training or {}),
     )

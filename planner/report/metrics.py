@@ -18,8 +18,9 @@ from planner.report.tables import quarter_key
 
 COST_METHOD = (
     "Method: API spend goes to the workload that bought the tokens.",
-    ("Net capital (chips, site expansions and software stacks, less resale and residual value) "
-    "is spread over the quarters by owned chips in service."),
+    ("Net capital (chips on the plan's cost basis: their capital charge, or purchases less "
+     "the residual credit; site expansions and software stacks; less resale) is spread over "
+     "the quarters by owned chips in service."),
     ("Each quarter's share, with its rental and power, is split among workloads and training "
     "runs by the chips allocated to them."),
     ("Undiscounted; penalties excluded.  Cost per million tokens = allocated cost / tokens "
@@ -79,6 +80,12 @@ def capex(r) -> float:
 
 def opex(r) -> float:
     return r.rental_usd + r.power_usd + r.api_usd + r.stack_usd
+
+
+def capital_cost(r) -> float:
+    """Capital counted in the cost of ownership on the plan's cost basis (the capital
+    charge on the annuity basis, the purchases on a cash basis) plus expansions."""
+    return r.capital_cost_usd + r.expansion_usd
 
 
 def credits(r) -> float:
@@ -161,7 +168,7 @@ def _shared_cost_by_quarter(result: PlanResult) -> dict[str, float]:
     for f in result.fleet:
         if f.ownership == "owned":
             owned[f.quarter] += f.quantity
-    net_capital = sum(capex(r) + r.stack_usd - credits(r) for r in result.cashflow)
+    net_capital = sum(capital_cost(r) + r.stack_usd - credits(r) for r in result.cashflow)
     total_owned = sum(owned.values())
     out = {}
     for r in result.cashflow:
@@ -169,7 +176,7 @@ def _shared_cost_by_quarter(result: PlanResult) -> dict[str, float]:
         if total_owned > 0:
             running += net_capital * owned.get(r.quarter, 0.0) / total_owned
         else:
-            running += capex(r) + r.stack_usd - credits(r)
+            running += capital_cost(r) + r.stack_usd - credits(r)
         out[r.quarter] = running
     return out
 

@@ -37,10 +37,10 @@ from planner.report.usage import average_utilisation
 YEAR_HEADERS = ["year", "capital_usd", "operating_usd", "resale_usd", "net_cash_usd",
                 "residual_value_usd", "discounted_cost_usd"]
 YEAR_NOTES = (
-    ("net_cash_usd = capital + operating - resale proceeds. residual_value_usd is the book "
-    "value of chips still owned at the end (not cash),"),
-    ("credited in the last quarter. discounted_cost_usd = (net cash - residual value) "
-    "discounted; its TOTAL is the total cost of ownership."),
+    ("net_cash_usd = capital + operating - resale proceeds. residual_value_usd is the credit "
+     "for chips still owned at the end (cash bases only; not cash), in the last quarter."),
+    ("discounted_cost_usd = the year's cost of ownership on the plan's cost basis (see the "
+     "headline), discounted; its TOTAL is the total cost of ownership."),
 )
 BUDGET_HEADERS = ["capital_budget_usd", "operating_budget_usd"]
 COST_HEADERS = ["workload", "kind", "served_million_tokens", "met_share", "allocated_cost_usd",
@@ -98,7 +98,11 @@ def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
         ("Net cash spend (USD, undiscounted)", capital + operating - resale, USD,
          "capital + operating - resale proceeds: the cash the plan pays out"),
         ("Residual value at the end (USD)", sum(r.residual_credit_usd for r in cf), USD,
-         "book value of chips still owned after the horizon: not cash; credited in the TCO"),
+         ("credit for chips still owned after the horizon (market value on the cash basis, "
+         "book value on cash_book, none on the annuity basis): not cash")),
+        ("Capital charge in the cost of ownership (USD, undiscounted)",
+         sum(r.capital_cost_usd for r in cf), USD,
+         "annuity basis: CRF x price per chip-quarter in service; cash bases: the purchases"),
         ("Operating cost, P&L basis (USD)", total_operating_cost(result, inp), USD,
          "depreciation in place of purchases; see P&L"),
     ]
