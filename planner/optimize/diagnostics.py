@@ -83,24 +83,81 @@ def shadow_prices(model: Model, p: Parameters, solver: str, time_limit_s: float)
     return rows
 
 
+#: The causes of unmet demand the Diagnostics sheet names, in the order they are tested.
+CAUSES = {
+    "targets": "no chip meets its targets",
+    "not deliverable": "nothing deliverable yet",
+    "power cap": "power",
+    "site space": "space",
+    "supply cap": "supply cap",
+    "budget": "budget",
+    "penalty": "penalty cheaper than serving",
+}
+
+
+def _deliverable(p: Parameters, w: str, t: int) -> bool:
+    """Whether anything that can serve ``w`` could be in service in quarter ``t``: a
+    rental, an API, a purchase delivered by then or an existing chip still alive."""
+    if p.api_for.get(w):
+        return True
+    for c in p.chips:
+        if (w, c) not in p.capacity or not p.stack_allowed(w, c):
+            continue
+        if c in p.rent_usd_per_hour or any(k[0] == c for k in p.reserved_usd_per_hour):
+            return True
+        if any(c2 == c and p.delivered(c, o) <= t for (c2, o) in p.buy_price_usd):
+            return True
+        if any(c2 == c and t in p.alive_range(c, d) for (c2, _s, d) in p.existing):
+            return True
+    return False
+
+
+def _binding_cause(p: Parameters, t: int, binding: list[DiagnosticRow]) -> tuple[str, str]:
+    """The first binding limit that can stop serving in quarter ``t``: power and space then,
+    a supply cap then or before, a budget of that year or before."""
+    quarter, year = p.periods[t], p.years[t]
+    for family, label in (("power cap", "power"), ("site space", "space")):
+        rows = [b for b in binding if b.constraint == family and b.quarter == quarter]
+        if rows:
+            return label, rows[0].message
+    rows = [b for b in binding if b.constraint == "supply cap" and b.quarter <= quarter]
+    if rows:
+        return "supply cap", rows[0].message
+    rows = [b for b in binding if b.constraint.endswith("budget") and int(b.quarter) <= year]
+    if rows:
+        return "budget", rows[0].message + " (each dollar over costs " \
+            f"budget_overrun_penalty_usd_per_usd = {p.overrun_usd_per_usd:g})"
+    return "", ""
+
+
+def unmet_cause(p: Parameters, w: str, t: int, binding: list[DiagnosticRow]) -> tuple[str, str]:
+    """(cause, explanation) of demand of ``w`` left unmet in quarter ``t``."""
+    if w in p.unservable:
+        return (CAUSES["targets"], "no offered chip can serve it (latency targets or model size): "
+                + p.unservable[w])
+    if not _deliverable(p, w, t):
+        return (CAUSES["not deliverable"], ("nothing that can serve it can be in service by "
+                f"{p.periods[t]}: no rental, no API, and no purchase delivered by then (lead "
+                "time or availability window)"))
+    cause, why = _binding_cause(p, t, binding)
+    if cause:
+        return cause, why
+    return (CAUSES["penalty"], ("serving it costs more than the unmet-demand penalty "
+            "(raise unmet_penalty_usd_per_million_tokens if it must be met)"))
+
+
 def unmet_causes(p: Parameters, v: Variables, binding: list[DiagnosticRow]) -> list[DiagnosticRow]:
-    """One row per workload and quarter with demand left unmet, saying why."""
+    """One row per workload and quarter with demand left unmet, naming its cause (CAUSES)."""
     rows = []
     for (w, t), var in sorted(v.unmet.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         short = (var.varValue or 0.0) * p.scale(w)
         if short <= 1e-6 * max(1.0, p.demand[w, t]):
             continue
         quarter = p.periods[t]
-        servers = [c for c in p.chips if (w, c) in p.capacity and p.stack_allowed(w, c)]
-        if not servers and not p.api_for.get(w):
-            reason = "no offered chip can serve it (model does not fit or latency targets cannot be met)"
-        else:
-            here = [b.message for b in binding if b.quarter == quarter or b.unit == "USD"]
-            reason = "; ".join(here[:3]) if here else (
-                "serving it costs more than the unmet-demand penalty "
-                "(raise unmet_penalty_usd_per_million_tokens if it must be met)")
+        cause, why = unmet_cause(p, w, t, binding)
         rows.append(DiagnosticRow("unmet demand", w, quarter, "token/day", 0.0,
-                                  f"{short:,.0f} tokens/day of {w} not met in {quarter}: {reason}"))
+                                  f"{short:,.0f} tokens/day of {w} not met in {quarter}: "
+                                  f"cause: {cause}: {why}"))
     for (kind, year), var in v.overrun.items():
         if (var.varValue or 0.0) > 0.5:
             rows.append(DiagnosticRow(f"{kind} budget overrun", "company", str(year), "USD", 0.0,

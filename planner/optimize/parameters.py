@@ -71,6 +71,7 @@ class Parameters:
     opex_budget: dict[int, float] = field(default_factory=dict)
     overrun_usd_per_usd: float = 0.0          # omega: price of a dollar over budget
     cost_basis: str = "annuity"                # annuity, cash or cash_book
+    unservable: dict[str, str] = field(default_factory=dict)  # workload -> why no chip serves it
     rate_per_quarter: float = 0.0              # i = (1 + r)^(1/4) - 1
 
     @property
@@ -154,6 +155,19 @@ def _capacity(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstima
             cap[(w.name, offer.chip)] = (est.tokens_per_s_per_chip * SECONDS_PER_DAY * util
                                          / w.peak_to_average)
     return cap
+
+
+def _unservable(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate]) -> dict:
+    """Workloads no offered chip can serve, with the estimates' reasons (latency targets
+    no chip meets, a model that does not fit)."""
+    out = {}
+    for w in inp.workloads:
+        ests = [throughput.get((w.name, o.chip)) for o in inp.chips]
+        if any(e is not None and e.feasible and e.tokens_per_s_per_chip > 0 for e in ests):
+            continue
+        reasons = sorted({f"{e.chip}: {e.reason}" for e in ests if e is not None and e.reason})
+        out[w.name] = "; ".join(reasons) or "no throughput estimate for any offered chip"
+    return out
 
 
 def _phase_capacity(inp: PlanInput, phases: dict) -> dict:
@@ -242,6 +256,7 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         * s.unmet_penalty_usd_per_million_tokens / 1e6,
         allow_retirement=s.allow_early_retirement,
         overrun_usd_per_usd=s.budget_overrun_penalty_usd_per_usd,
+        unservable=_unservable(inp, throughput),
         cost_basis=s.cost_basis,
         rate_per_quarter=rate_per_quarter(s.discount_rate_per_year),
         **extras(inp, training or {}),
