@@ -89,6 +89,22 @@ def hedge_workbook(workbook: str | Path, out: str | Path | None = None, *,
     return a, write_hedge(a, inp, workbook, out, make_run_info(workbook, inp, started, clock))
 
 
+def record_hedge(ledger: str | Path, workbook: str | Path, a: HedgeAnalysis, report: Path,
+                 forecast_scenarios: bool = False) -> int | None:
+    """Record a hedged plan in the ledger (as it plays out in the scenario its report
+    shows, command ``plan --hedge``); its run id, None without a hedged plan."""
+    if not a.hedge.has_plan or a.hedge.extra is None:
+        return None
+    from planner.ledger import record_plan
+    from planner.scenarios.report_hedge import shown_result
+
+    result, applied = shown_result(a, _read(workbook, forecast_scenarios))
+    return record_plan(ledger, applied, result, input_path=workbook, report=report,
+                       command="plan --hedge",
+                       note=f"hedged over {len(a.scenarios)} scenarios; expected cost "
+                            f"${a.expected_cost_usd:,.0f} (objective, NPV)")
+
+
 def default_forecast_path(workbook: str | Path) -> Path:
     """``outputs/<input-name>-forecast.xlsx``."""
     return Path("outputs") / f"{Path(workbook).stem}-forecast.xlsx"

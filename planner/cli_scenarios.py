@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from planner.api_commands import hedge_workbook, sweep_workbook, whatif_workbook
+from planner import cli_ledger
+from planner.api_commands import hedge_workbook, record_hedge, sweep_workbook, whatif_workbook
 from planner.cli_options import add_output_flags, add_solver_flags, progress_printer, solve_options
 from planner.domain import PlannerError
 from planner.scenarios.report_sweep import tornado_rows
@@ -141,18 +142,26 @@ def cmd_hedge(args: argparse.Namespace) -> int:
                             cvar_weight=args.cvar_weight, alpha=args.alpha, workers=args.workers,
                             scheduler=args.scheduler, forecast_scenarios=args.forecast_scenarios,
                             progress=progress_printer(args))
-    summary = {"status": a.hedge.status, "termination": a.hedge.termination,
+    run_id = None
+    if args.ledger is not None:
+        run_id = record_hedge(args.ledger, args.workbook, a, out, args.forecast_scenarios)
+    costs = a.expected_costs()
+    summary = {"hedged": True, "scenarios": len(a.scenarios),
+               "probabilities": a.probabilities, "status": a.hedge.status,
+               "termination": a.hedge.termination,
+               "expected_costs": costs.as_dict() if costs is not None else None,
                "expected_cost_usd": a.expected_cost_usd, "cvar_usd": a.cvar_usd(),
                "eev_usd": a.eev_usd, "vss_usd": a.vss_usd, "wait_and_see_usd": a.wait_and_see_usd,
                "evpi_usd": a.evpi_usd, "eev_unknown_in": a.eev_gaps() or None,
                "scenario_costs_usd": a.scenario_costs(),
-               "report": str(out)}
+               "report": str(out), "run_id": run_id}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        cost = a.expected_cost_usd
-        print(f"{a.hedge.termination}: " + (f"${cost:,.0f} expected NPV" if cost is not None
-                                           else "no hedged plan") + f"; report written to {out}")
+        cost = (f"expected {costs.describe()}, NPV" if costs is not None
+                else "no hedged plan")
+        print(f"hedged plan over {len(a.scenarios)} scenarios, {a.hedge.termination}: {cost}; "
+              f"report written to {out}" + cli_ledger.recorded(run_id, args.ledger))
     if args.csv:
         print("planner: warning: --csv is not written with --hedge", file=sys.stderr)
     _failures(a.outcomes, "hedge")

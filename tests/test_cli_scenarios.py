@@ -107,17 +107,43 @@ def test_sweep_writes_a_line_chart_and_tornado_a_bar_chart(workbook, tmp_path, c
 
 def test_plan_hedge_reports_vss_and_evpi(workbook, tmp_path, capsys):
     out = tmp_path / "h.xlsx"
+    ledger = tmp_path / "plans.sqlite"
     code, stdout, err = run(["plan", workbook, "--hedge", "--out", out, "--workers", "1",
-                             "--json", "--quiet"], capsys)
+                             "--json", "--quiet", "--ledger", ledger], capsys)
     assert code == 0, err
     summary = json.loads(stdout)
-    assert summary["status"] == "ok"
+    assert summary["status"] == "ok" and summary["hedged"] is True
+    assert summary["scenarios"] == 3
+    money = summary["expected_costs"]
+    assert money["objective_npv_usd"] == pytest.approx(summary["expected_cost_usd"], rel=1e-6)
+    assert money["objective_npv_usd"] == pytest.approx(
+        money["cost_of_ownership_npv_usd"] + money["penalties_npv_usd"])
+    # the hedged run is in the ledger
+    code, shown, err = run(["show", str(summary["run_id"]), "--ledger", ledger, "--json"],
+                           capsys)
+    assert code == 0, err
+    assert "plan --hedge" in shown
     tol = 0.01 * summary["expected_cost_usd"]  # the workbook's gap, on both sides
     assert summary["vss_usd"] >= -tol and summary["evpi_usd"] >= -tol
     assert set(summary["scenario_costs_usd"]) == {"base", "busy", "dear-rent"}
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "Summary"
     assert {"Purchases", "Hedge", "HedgeValue", "Runs"} <= set(wb.sheetnames)
+    first = [wb["Summary"].cell(r, 1).value for r in range(1, 5)]
+    assert first[0].startswith("Hedged accelerator plan")
+    assert first[1].startswith("HEDGED PLAN over 3 scenarios")
+    assert "base" in first[2] and "busy" in first[2] and "dear-rent" in first[2]
+    assert first[3].startswith("Expected cost (probability-weighted NPV)")
+    # Runs: the hedge row's chips_bought are the shared first stage's purchases
+    runs = list(wb["Runs"].iter_rows(values_only=True))
+    col = runs[0].index("chips_bought")
+    hedge_row = next(r for r in runs[1:] if r[0] == "hedge")
+    quarters = [r[0] for r in wb["CashFlow"].iter_rows(min_row=2, values_only=True)]
+    through = quarters[4]  # hedge_first_stage_quarters = 4 (the default)
+    head = [c.value for c in wb["Purchases"][1]]
+    bought = [dict(zip(head, r)) for r in wb["Purchases"].iter_rows(min_row=2, values_only=True)]
+    first_stage = sum(r["quantity_chips"] for r in bought if r["quarter_ordered"] < through)
+    assert hedge_row[col] == first_stage
     measures = [r[0] for r in wb["HedgeValue"].iter_rows(min_row=2, values_only=True)]
     assert "value_of_stochastic_solution_usd" in measures
     assert "expected_value_of_perfect_information_usd" in measures

@@ -244,6 +244,8 @@ class PlanResult:
     stacks_adopted: list[StackRow] = field(default_factory=list)
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
     cost_basis: str = "annuity"
+    #: Lines the Summary shows first, above the warnings (a hedged plan says so here).
+    preface: list[str] = field(default_factory=list)
 
     #: Below this share of demand, a shortfall is solver tolerance, not a warning.
     UNMET_TOLERANCE = 1e-5

@@ -59,6 +59,8 @@ def flattering(result: PlanResult) -> str:
         return f"not proven optimal ({s.termination})"
     if result.has_unmet_demand or result.costs.penalties_usd > 0.5:
         return "it pays penalties for shortfalls"
+    if result.preface:
+        return "a hedged plan: lowest expected cost over its scenarios, not this scenario's"
     return ""
 
 

@@ -216,8 +216,14 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
     title = "Accelerator plan"
     if periods:
         title += f": {periods[0]}–{periods[-1]} ({len(periods)} quarters)"
+    if result.preface:
+        title = "Hedged " + title[0].lower() + title[1:]
     put(ws, 1, 1, title, font=TITLE)
-    row = _status(ws, 2, result, inp) + 1
+    row = 2
+    for line in result.preface:
+        put(ws, row, 1, line, font=BOLD)
+        row += 1
+    row = _status(ws, row, result, inp) + 1
     row = _section(ws, row, "Recommendation")
     for sentence in recommend.sentences(result, inp):
         put(ws, row, 1, sentence)

@@ -88,6 +88,46 @@ class HedgeAnalysis:
                if s.name not in self.eev or not self.eev[s.name].has_plan]
         return ", ".join(bad)
 
+    def expected_costs(self):
+        """The hedged plan's expected cost of ownership and penalties (CostBreakdown)."""
+        return self.hedge.costs
+
+    def preface(self, shown: str) -> list[str]:
+        """The hedged report's first lines: what hedging means here and what it is worth."""
+        n = len(self.scenarios)
+        probs = ", ".join(f"{s.name} {s.probability:.0%}" for s in self.scenarios)
+        lines = [
+            (f"HEDGED PLAN over {n} scenarios (two-stage stochastic): one set of commitments "
+            f"for the first {self.first_stage_quarters} quarters (purchases, reserved rentals, "
+            "expansions) shared by every scenario; later decisions chosen per scenario."),
+            (f"Scenarios and probabilities: {probs}. The sheets below show the plan as it plays "
+            f"out in scenario '{shown}'; Hedge and HedgeValue give every scenario."),
+        ]
+        costs = self.expected_costs()
+        if costs is not None:
+            lines.append(f"Expected cost (probability-weighted NPV): {costs.describe()} = "
+                         f"${costs.objective_usd:,.0f}.")
+        cv = self.cvar_usd()
+        if cv is not None:
+            lines.append(f"CVaR {self.alpha:.0%}: ${cv:,.0f}, the expected cost (incl. penalties) "
+                         f"of the worst {1 - self.alpha:.0%} of outcomes (weight in the "
+                         f"objective: {self.cvar_weight:g}).")
+        lines.append(self._vss_words())
+        if self.evpi_usd is not None:
+            lines.append(f"EVPI: ${self.evpi_usd:,.0f}, what knowing the scenario in advance "
+                         f"would save (hedged expected cost minus the probability-weighted "
+                         f"scenario optima, ${self.wait_and_see_usd:,.0f}).")
+        return lines
+
+    def _vss_words(self) -> str:
+        if self.vss_usd is None:
+            return (f"VSS: not known: the base plan's first stage could not be evaluated in "
+                    f"{self.eev_gaps()}; see Runs.")
+        return (f"VSS: ${self.vss_usd:,.0f}, what planning for the scenarios saves over "
+                f"committing to the base plan's first year (its expected cost, EEV, "
+                f"${self.eev_usd:,.0f}, minus the hedged expected cost; shortfalls priced "
+                "at the Settings penalties).")
+
     def cvar_usd(self) -> float | None:
         return cvar(self.scenario_costs(), self.probabilities, self.alpha)
 

@@ -117,6 +117,17 @@ def _solve_hedge(job: Job, out: Outcome) -> None:
     out.termination, out.message, out.gap = s.termination, s.message, s.gap
     out.solve_seconds, out.objective_usd = s.solve_seconds, hedge.expected_cost_usd
     out.extra = hedge
+    if hedge.scenarios:
+        names = list(hedge.scenarios)
+        out.costs = CostBreakdown.total([hedge.scenarios[n].costs for n in names],
+                                        [hedge.probabilities[n] for n in names])
+        out.total_cost_usd = out.costs.cost_of_ownership_usd
+        first = hedge.scenarios[names[0]]  # the first stage is the same in every scenario
+        stage = first.periods[first_stage_quarters] if first_stage_quarters < len(
+            first.periods) else "~"
+        out.chips_bought = sum(r.quantity for r in first.purchases if r.quarter_ordered < stage)
+        out.message = (out.message + "; " if out.message else "") + (
+            "chips_bought: the shared first stage's purchases; costs: probability-weighted")
 
 
 def run_job(job: Job) -> Outcome:

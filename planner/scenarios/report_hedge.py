@@ -26,21 +26,43 @@ def shown_scenario(analysis: HedgeAnalysis) -> ScenarioSpec:
     return named[0] if named else max(analysis.scenarios, key=lambda s: s.probability)
 
 
+def _split(costs) -> tuple:
+    """(cost of ownership, penalties) of a CostBreakdown, or blanks."""
+    return (None, None) if costs is None else (costs.cost_of_ownership_usd, costs.penalties_usd)
+
+
 def hedge_table(a: HedgeAnalysis) -> TableData:
+    """Per scenario: the hedged plan's, the scenario optimum's and the base plan's first
+    stage's cost, each as cost of ownership, penalties and objective (NPV)."""
     costs = a.scenario_costs()
-    rows = [(s.name, s.probability, s.describe(), costs.get(s.name),
-             a.optima[s.name].objective_usd, a.eev[s.name].objective_usd if s.name in a.eev
-             else None) for s in a.scenarios]
+    plans = a.hedge.extra.scenarios if a.hedge.extra is not None else {}
+    rows = []
+    for s in a.scenarios:
+        hedged = plans[s.name].costs if s.name in plans else None
+        eev = a.eev.get(s.name)
+        rows.append((s.name, s.probability, s.describe(), *_split(hedged), costs.get(s.name),
+                     *_split(a.optima[s.name].costs), a.optima[s.name].objective_usd,
+                     *_split(eev.costs if eev else None), eev.objective_usd if eev else None))
     return TableData("hedge", [
         Column("scenario", max_width=30), Column("probability", PCT),
-        Column("overrides", max_width=70), Column("hedged_plan_cost_usd", USD),
-        Column("scenario_optimum_usd", USD), Column("base_plan_first_stage_cost_usd", USD)],
-        rows)
+        Column("overrides", max_width=70),
+        Column("hedged_plan_cost_of_ownership_usd", USD),
+        Column("hedged_plan_penalties_usd", USD), Column("hedged_plan_cost_usd", USD),
+        Column("scenario_optimum_cost_of_ownership_usd", USD),
+        Column("scenario_optimum_penalties_usd", USD), Column("scenario_optimum_usd", USD),
+        Column("base_plan_first_stage_cost_of_ownership_usd", USD),
+        Column("base_plan_first_stage_penalties_usd", USD),
+        Column("base_plan_first_stage_cost_usd", USD)], rows)
 
 
 def value_table(a: HedgeAnalysis) -> TableData:
     n = a.first_stage_quarters
+    costs = a.expected_costs()
     rows = [
+        ("expected_cost_of_ownership_usd", costs.cost_of_ownership_usd if costs else None,
+         "Probability-weighted cost of ownership (real money, NPV) of the hedged plan."),
+        ("expected_penalties_usd", costs.penalties_usd if costs else None,
+         "Probability-weighted penalties (priced shortfalls, not cash) of the hedged plan."),
         ("expected_cost_usd", a.expected_cost_usd,
          ("Probability-weighted cost of the hedged plan (one first stage shared by every "
          f"scenario: commitments of the first {n} quarters; the rest chosen per scenario).")),
@@ -79,7 +101,8 @@ def shown_result(a: HedgeAnalysis, inp: PlanInput) -> tuple[PlanResult, PlanInpu
         a.hedge.extra.solver, objective_usd=cost, best_bound_usd=None,
         message=f"hedged plan over {len(a.scenarios)} scenarios (expected cost "
                 f"${a.expected_cost_usd:,.0f}); these sheets show scenario '{spec.name}'")
-    return dataclasses.replace(plan, solver=solver), apply_scenario(inp, spec)
+    return (dataclasses.replace(plan, solver=solver, preface=a.preface(spec.name)),
+            apply_scenario(inp, spec))
 
 
 def write_hedge(a: HedgeAnalysis, inp: PlanInput, workbook: str | os.PathLike,
