@@ -37,12 +37,14 @@ def load_workbook(path: str | Path) -> PlanInput:
 @dataclass(frozen=True)
 class SolveOptions:
     """Overrides of the workbook's solver settings (None keeps the workbook's);
-    ``diagnose``: re-solve for shadow prices and the causes of unmet demand."""
+    ``diagnose``: re-solve for shadow prices and the causes of unmet demand;
+    ``store_unpowered``: owned chips may sit unused (planner.optimize.solve_plan)."""
 
     solver: str | None = None
     time_limit_s: float | None = None
     mip_gap: float | None = None
     diagnose: bool = True
+    store_unpowered: bool = False
 
     def resolved(self, inp: PlanInput) -> SolveOptions:
         """Every setting filled in from ``inp``'s Settings where not overridden."""
@@ -74,7 +76,8 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
     o = options.resolved(inp)
     return solve_plan(inp, est.throughput, est.training, solver=o.solver,
                       time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
-                      diagnose=o.diagnose, fixed=fixed, phases=est.phases or None)
+                      diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
+                      store_unpowered=o.store_unpowered)
 
 
 @dataclass(frozen=True)

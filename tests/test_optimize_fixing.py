@@ -44,3 +44,20 @@ def test_fixing_an_impossible_purchase_is_a_clear_error():
     bad = FixedDecisions(purchases=(PurchaseRow("B", "S", "2027Q1", "2027Q1", 1, 0, 0),))
     with pytest.raises(PlannerError, match="not allowed"):
         solve_plan(inp, tp, fixed=bad)
+
+
+def test_commitments_that_cannot_be_powered_sit_unused_when_asked():
+    """Ten A fixed in 2027Q1 at a 5 kW site: infeasible as a plan, but an evaluation may
+    leave 5 A unused (no power drawn).  Q1: 5 A serve 432M of 864M tokens/day, rentals are
+    fixed to none, so 432M x 83.33 days x $100/M = $3,600,000 unmet; Q2: 5 A and 20 rented
+    B ($80,000) serve 1,296M.  All ten A charged: 10 x $10,000 / 2 quarters x 2 = $100,000
+    (annuity, zero rate); power 5 kW x 2,000 h x $0.10 x 2 = $2,000.  Total $3,782,000."""
+    inp, tp = two_chip_instance(power_cap_kw=5)
+    fixed = FixedDecisions(through="2027Q2",
+                           purchases=(PurchaseRow("A", "S", "2027Q1", "2027Q1", 10, 10_000,
+                                                  100_000),))
+    assert solve_plan(inp, tp, fixed=fixed, diagnose=False).solver.termination == "infeasible"
+    r = solve_plan(inp, tp, fixed=fixed, diagnose=False, store_unpowered=True)
+    assert r.solver.objective_usd == pytest.approx(3_782_000)
+    assert r.costs.unmet_inference_penalty_usd == pytest.approx(3_600_000)
+    assert r.costs.cost_of_ownership_usd == pytest.approx(182_000)

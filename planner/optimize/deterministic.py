@@ -38,6 +38,7 @@ def solve_plan(
     diagnose: bool = True,
     fixed: FixedDecisions | None = None,
     phases: dict[tuple[str, str, str], ThroughputEstimate] | None = None,
+    store_unpowered: bool = False,
 ) -> PlanResult:
     """Solve the procurement MIP for ``inp``; arguments override the workbook's settings.
 
@@ -46,6 +47,8 @@ def solve_plan(
     in the records, so only ``solver.objective_usd`` is meaningful.  ``fixed`` holds
     decisions already taken (re-plans, regret evaluation); ``phases`` one-phase throughput
     estimates for workloads that allow disaggregated prefill/decode serving.
+    ``store_unpowered`` lets owned chips sit unused (no power, no slot) when ``fixed``
+    commitments cannot all be powered or housed: their demand is then a priced shortfall.
     """
     settings = inp.settings
     solver = (solver or settings.solver).lower()
@@ -54,6 +57,7 @@ def solve_plan(
 
     start = time.perf_counter()
     params = prepare(inp, throughput, training, phases)
+    params.store_unpowered = store_unpowered
     model = build_model(params, fixed)
     prob, variables = model.prob, model.variables
     if relax:

@@ -17,7 +17,9 @@ def cohort_base(p: Parameters, v: Variables, c: str, s: str, kind: str, idx: int
 
 def define_fleet_balance(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
     """Chips in service: n_{c,s,t} = sum over cohorts h alive at t of
-    (size_h - sum_{tau <= t} q_{c,s,h,tau})  (vintages serve their life unless sold)."""
+    (size_h - sum_{tau <= t} q_{c,s,h,tau})  (vintages serve their life unless sold);
+    <= when ``store_unpowered`` (evaluating commitments a scenario cannot power or house:
+    the rest sit unused, drawing no power and taking no slot)."""
     for (c, s) in sorted({(c, s) for (c, s, _t) in v.fleet}):
         group = cohorts(p, c, s)
         for t in range(p.horizon):
@@ -32,7 +34,9 @@ def define_fleet_balance(prob: pulp.LpProblem, p: Parameters, v: Variables) -> N
                 constant += size
                 terms += [(v.retire[c, s, kind, idx, tau], 1)
                           for tau in p.retirement_quarters(c, delivered) if tau <= t]
-            prob += (pulp.LpAffineExpression(terms) == constant, f"fleet_{v.fleet[c, s, t].name}")
+            row = pulp.LpAffineExpression(terms)
+            prob += ((row <= constant) if p.store_unpowered else (row == constant),
+                     f"fleet_{v.fleet[c, s, t].name}")
 
 
 def define_retirement_limit(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:

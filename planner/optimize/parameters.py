@@ -72,6 +72,7 @@ class Parameters:
     overrun_usd_per_usd: float = 0.0          # omega: price of a dollar over budget
     cost_basis: str = "annuity"                # annuity, cash or cash_book
     unservable: dict[str, str] = field(default_factory=dict)  # workload -> why no chip serves it
+    store_unpowered: bool = False              # owned chips may sit unused (evaluations)
     rate_per_quarter: float = 0.0              # i = (1 + r)^(1/4) - 1
 
     @property

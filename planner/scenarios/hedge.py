@@ -123,10 +123,15 @@ class HedgeAnalysis:
         if self.vss_usd is None:
             return (f"VSS: not known: the base plan's first stage could not be evaluated in "
                     f"{self.eev_gaps()}; see Runs.")
+        priced = [s.name for s in self.scenarios
+                  if s.name in self.eev and self.eev[s.name].shortfall_priced]
+        where = (f" In {', '.join(priced)} the base plan's first-stage chips cannot all be "
+                 "powered or housed: they sit unused and the demand they would serve is "
+                 "priced at unmet_penalty_usd_per_million_tokens." if priced else "")
         return (f"VSS: ${self.vss_usd:,.0f}, what planning for the scenarios saves over "
                 f"committing to the base plan's first year (its expected cost, EEV, "
                 f"${self.eev_usd:,.0f}, minus the hedged expected cost; shortfalls priced "
-                "at the Settings penalties).")
+                f"at the Settings penalties).{where}")
 
     def cvar_usd(self) -> float | None:
         return cvar(self.scenario_costs(), self.probabilities, self.alpha)

@@ -64,6 +64,7 @@ class Outcome:
     total_cost_usd: float | None = None
     objective_usd: float | None = None
     costs: CostBreakdown | None = None
+    shortfall_priced: bool = False  # evaluated with unusable committed chips left unused
     gap: float | None = None
     chips_bought: int = 0
     unmet_demand_share: float | None = None
@@ -101,7 +102,17 @@ def _solve(job: Job, out: Outcome) -> None:
     fixed = job.fixed
     if fixed is not None:
         fixed, out.dropped = executable(inp, est.throughput, est.training, fixed)
-    _summarise(job, out, plan(inp, replace(job.options, diagnose=False), fixed, est))
+    options = replace(job.options, diagnose=False)
+    result = plan(inp, options, fixed, est)
+    if job.kind == "eev" and result.solver.termination == Termination.INFEASIBLE:
+        # the base plan's first stage cannot all be powered or housed here: evaluate it with
+        # the chips that cannot sit unused and their demand priced as unmet (VSS needs it)
+        result = plan(inp, replace(options, store_unpowered=True), fixed, est)
+        out.shortfall_priced = has_plan(result)
+    _summarise(job, out, result)
+    if out.shortfall_priced:
+        out.message = ("its first stage cannot all be powered or housed here: those chips sit "
+                       "unused and the demand they would serve is priced as unmet")
 
 
 def _solve_hedge(job: Job, out: Outcome) -> None:
