@@ -3,9 +3,9 @@
 The plan is costed with the MIP's own parameters (``planner.optimize.prepare``: prices
 after declines, capacities a_{w,c}, power caps K_{s,t}, lead times, availability, supply
 caps, existing fleet, reserved prices, gang sizes and durations) and the objective of
-docs/model.md (``planner/optimize/cost_terms.py``): mid-quarter discounting, straight-line
-residual credit at the horizon end for purchases, power at rated kW x PUE x
-power_draw_fraction for owned chips, rentals x hours per quarter, reserved terms charged
+docs/model.md (``planner/optimize/cost_terms.py``): mid-quarter discounting, the cost
+basis for purchases (annuity charges, or the residual credit at the horizon end), power at
+rated kW x PUE x power_draw_fraction for owned chips, rentals x hours per quarter, reserved terms charged
 only inside the horizon, existing chips sunk, unmet demand and undone runs at their
 penalties, budget overruns at omega per dollar.
 
@@ -152,13 +152,16 @@ class _Greedy:
         return max(0, math.floor(most)) if most != math.inf else 0
 
     def _ownership_cost(self, c: str, s: str, o: int) -> float:
-        """Discounted cost of one chip ordered in o: price + power - residual credit."""
+        """Discounted cost of one chip ordered in o: its capital on the cost basis (annuity
+        charges, or price - residual credit) + power."""
         p = self.p
         delivered = p.delivered(c, o)
         price = p.buy_price_usd[c, o]
         alive = p.alive_range(c, delivered)
         energy = self.energy_sum[s][alive.stop] - self.energy_sum[s][alive.start]
         power = energy * self.H * p.power_draw_fraction * p.site_pue[s] * p.power_kw[c]
+        if p.cost_basis == "annuity":  # CRF x price in each quarter in service
+            return sum(p.discount[t] for t in alive) * p.capital_recovery(c) * price + power
         residual = p.discount[self.T - 1] * price * p.residual_delivered(c, delivered)
         return p.discount[o] * price + power - residual
 
@@ -423,8 +426,10 @@ def _costs(plan: GreedyPlan) -> dict[str, float]:
     nominal = defaultdict(float)            # (category, t) -> undiscounted $
     for (c, s, o), n in plan.buys.items():
         price = p.buy_price_usd[c, o]
-        nominal["capital", o] += n * price
+        nominal["capital", o] += n * price  # cash: what the budget limits
         nominal["residual", T - 1] -= n * price * p.residual(c, o)
+        for t in p.service_quarters(c, o):
+            nominal["capital_charge", t] += n * p.capital_recovery(c) * price
     for (c, s, t), n in plan.fleet.items():
         nominal["power", t] += (n * p.site_usd_per_kwh[s, t] * H * p.power_draw_fraction
                                 * p.site_pue[s] * p.power_kw[c])
@@ -443,10 +448,12 @@ def _costs(plan: GreedyPlan) -> dict[str, float]:
             quarters = [t for t in range(T) if p.years[t] == year]
             spent = sum(nominal[cat, t] for cat in cats for t in quarters)
             if spent > limit:
-                nominal["overrun", quarters[-1]] += p.budget_overrun_penalty * (spent - limit)
+                nominal["overrun", quarters[-1]] += p.overrun_usd_per_usd * (spent - limit)
+    counted = {"capital_charge"} if p.cost_basis == "annuity" else {"capital", "residual"}
     out = defaultdict(float)
     for (cat, t), x in nominal.items():
-        out[cat] += d[t] * x
+        if cat in counted or cat not in ("capital", "residual", "capital_charge"):
+            out[cat] += d[t] * x
     return dict(out)
 
 
