@@ -117,7 +117,7 @@ def test_example_report_shows_demand_met_and_power_within_caps(example_plan):
 
 PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "best_bound_usd",
                   "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
-                  "chips_bought", "report", "message", "run_id"}
+                  "chips_bought", "report", "message", "run_id", "costs"}
 
 
 def _readme_plan_row() -> str:
@@ -138,6 +138,10 @@ def test_plan_json_keys_and_progress_on_stderr(tmp_path):
     assert summary["report"] == str(tmp_path / "p.xlsx")
     assert summary["best_bound_usd"] <= summary["objective_usd"] and 0 <= summary["gap"] < 0.01
     assert summary["total_cost_usd"] > 0 and 0 <= summary["unmet_demand_share"] <= 1
+    costs = summary["costs"]  # the money apart: cost of ownership, penalties, objective
+    assert costs["cost_of_ownership_npv_usd"] == summary["total_cost_usd"]
+    assert costs["objective_npv_usd"] == pytest.approx(summary["objective_usd"], rel=1e-6)
+    assert costs["cost_basis"] == "annuity"
     assert re.search(r"planner: .*solv", proc.stderr)
     assert "planner:" not in proc.stdout  # progress goes to stderr only
 
