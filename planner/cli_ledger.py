@@ -38,7 +38,8 @@ def _replan_summary(outcome) -> dict:
            "report": str(outcome.report) if outcome.report else None}
     if outcome.result is not None:
         s = outcome.result.solver
-        out.update(status=s.status, termination=s.termination, gap=s.gap)
+        out.update(status=s.status, termination=s.termination, gap=s.gap,
+                   costs=outcome.result.costs.as_dict() if outcome.result.cashflow else None)
     if outcome.changes is not None:
         c = outcome.changes
         out.update(total_cost_usd=c.new_cost_usd, previous_total_cost_usd=c.previous_cost_usd,
@@ -55,8 +56,11 @@ def _replan_text(outcome) -> str:
     lines = [(f"run {outcome.run_id}: re-plan of run {outcome.previous_run} as of "
               f"{outcome.as_of}; report written to {outcome.report}")]
     if c is not None and c.cost_change_usd is not None:
-        lines.append(f"total cost ${c.new_cost_usd:,.0f} NPV ({c.cost_change_usd:+,.0f} against "
-                     f"run {c.previous_run}); {len(c.rows)} decision(s) changed")
+        pen = outcome.result.costs.penalties_usd if outcome.result is not None else 0.0
+        extra = f" + ${pen:,.0f} penalties" if pen >= 0.5 else ""
+        lines.append(f"total cost of ownership ${c.new_cost_usd:,.0f} NPV{extra} "
+                     f"({c.cost_change_usd:+,.0f} against run {c.previous_run}); "
+                     f"{len(c.rows)} decision(s) changed")
     if c is not None:
         lines += [f"driver: {d.text}" for d in c.drivers]
     return "\n".join(lines)
