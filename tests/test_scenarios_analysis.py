@@ -138,3 +138,28 @@ def test_tornado_has_a_low_and_a_high_point_per_parameter():
         ("demand", "0.8"), ("demand", "1.2"), ("rent_price@B", "0.5"), ("rent_price@B", "2")]
     demand = [p.outcome.total_cost_usd for p in res.points[:2]]
     assert demand[0] < res.base.total_cost_usd < demand[1]
+
+
+def test_vss_words_say_when_the_hedged_solve_stopped_early():
+    """EEV $10.7M, hedged expected cost $14.5M from a solve stopped at its time limit: the
+    VSS is -$3.8M, and the words say the sign comes from the early stop; priced shortfalls
+    in a scenario are named."""
+    from planner.domain.scenarios import ScenarioSpec
+    from planner.scenarios.hedge import HedgeAnalysis
+    from planner.scenarios.jobs import Outcome
+
+    def out(key, cost, termination="optimal", gap=0.0, priced=False):
+        o = Outcome(key, "eev", key, "base", "", "ok", termination=termination, gap=gap,
+                    objective_usd=cost)
+        o.shortfall_priced = priced
+        return o
+
+    specs = [ScenarioSpec("base", probability=0.5), ScenarioSpec("late", probability=0.5)]
+    hedge = out("hedge", 14.5e6, "time_limit", 0.321)
+    eev = {"base": out("base", 10.0e6), "late": out("late", 11.4e6, priced=True)}
+    a = HedgeAnalysis(specs, hedge, eev["base"], dict(eev), eev, 4, 0.0, 0.9)
+    words = a._vss_words()
+    assert words.startswith("VSS: $-3,800,000")
+    assert "In late the base plan's first-stage chips cannot all be powered or housed" in words
+    assert "stopped early (time_limit, gap 32.10%)" in words
+    assert "its sign says the solve stopped, not that hedging loses" in words

@@ -128,10 +128,18 @@ class HedgeAnalysis:
         where = (f" In {', '.join(priced)} the base plan's first-stage chips cannot all be "
                  "powered or housed: they sit unused and the demand they would serve is "
                  "priced at unmet_penalty_usd_per_million_tokens." if priced else "")
+        s = self.hedge
+        early = ""
+        if s.termination != "optimal":
+            gap = "unknown" if s.gap is None else f"{s.gap:.2%}"
+            early = (f" The hedged solve stopped early ({s.termination}, gap {gap}): its plan "
+                     "is not proven best, so the VSS is understated"
+                     + (" and its sign says the solve stopped, not that hedging loses."
+                        if self.vss_usd < 0 else "."))
         return (f"VSS: ${self.vss_usd:,.0f}, what planning for the scenarios saves over "
                 f"committing to the base plan's first year (its expected cost, EEV, "
                 f"${self.eev_usd:,.0f}, minus the hedged expected cost; shortfalls priced "
-                f"at the Settings penalties).{where}")
+                f"at the Settings penalties).{where}{early}")
 
     def cvar_usd(self) -> float | None:
         return cvar(self.scenario_costs(), self.probabilities, self.alpha)
