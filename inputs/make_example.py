@@ -45,8 +45,9 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
     "pue": (1.3, (
         "market.md Power and facility: 'PUE 1.3 for a modern AI hall'; market.csv "
         "power_facility 'PUE of new large facilities', 1.3 or lower (Uptime 2024).")),
-    "solver": ("cbc", "Ships with PuLP; no licence needed."),
-    "time_limit_s": (120, "CBC proves this plan within its gap in a few seconds on 2 cores."),
+    "solver": ("highs", "HiGHS (highspy, a core dependency): the structured solve of docs/model.md "
+                         "\"Solution method\"; cbc stays selectable."),
+    "time_limit_s": (120, "Assumption: an upper limit; HiGHS proves this plan within its gap in seconds."),
     "mip_gap": (0.005, "Stop within 0.5% of the best bound: about one chip in two hundred."),
     "target_utilisation": (0.7, (
         "Judgement: market.md Utilization suggests 50-60% average for a managed inference "

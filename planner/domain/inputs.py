@@ -20,7 +20,7 @@ class Settings:
     quarters: int = 12
     discount_rate_per_year: float = 0.08
     pue: float = 1.3
-    solver: str = "cbc"
+    solver: str = "highs"
     time_limit_s: float = 120.0
     mip_gap: float = 0.005
     target_utilisation: float = 0.7

@@ -22,7 +22,7 @@ INF = math.inf
 
 
 def _highspy():
-    import highspy  # imported here: HiGHS is an optional extra
+    import highspy  # imported on first use: the CBC path never needs it
 
     return highspy
 

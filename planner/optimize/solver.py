@@ -56,13 +56,32 @@ def pulp_termination(prob: pulp.LpProblem) -> Termination:
     return Termination.NOT_SOLVED
 
 
-def _cbc_bound(log: str, objective: float | None, termination: Termination) -> float | None:
-    """Best bound from CBC's log; failing that, a proven optimum's bound is its objective."""
-    for pattern in (r"Lower bound:\s+(-?[\d.eE+]+)", r"best possible\s+(-?[\d.eE+]+)"):
-        found = re.findall(pattern, log)
-        if found:
-            return float(found[-1])
-    return objective if termination == Termination.OPTIMAL else None
+def _log_number(section: str, label: str) -> float | None:
+    found = re.search(rf"^{label}:\s+(-?[\d.eE+-]+)", section, re.MULTILINE)
+    return float(found.group(1)) if found else None
+
+
+def _cbc_bound(log: str, objective: float | None, termination: Termination,
+               sense: int = pulp.LpMinimize) -> float | None:
+    """The best bound from the final "Result" section of CBC's log (the finished search),
+    never from the root node's "best possible" line.
+
+    "Result - Optimal solution found" with no bound line is a proof: the bound is the
+    objective (gap 0).  Otherwise the section's "Lower bound" (minimising) or "Upper bound"
+    (maximising) is taken relative to its own "Objective value", because CBC's figures
+    leave out the objective's constant term: bound = objective + (log bound - log objective).
+    """
+    at = log.rfind("Result - ")
+    if at < 0 or objective is None:
+        return objective if termination == Termination.OPTIMAL and objective is not None else None
+    section = log[at:]
+    reported = _log_number(section, "Objective value")
+    limit = _log_number(section, "Lower bound" if sense == pulp.LpMinimize else "Upper bound")
+    if limit is not None and reported is not None:
+        return objective + (limit - reported)
+    if section.startswith("Result - Optimal solution found"):
+        return objective
+    return None
 
 
 def solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: str | None):
@@ -71,8 +90,8 @@ def solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: str
                                  logPath=log_path, threads=1)
     if name == "highs":
         if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
-            raise PlannerError("solver 'highs' needs the highspy package: pip install highspy "
-                               "(or pip install 'planner[highs]')")
+            raise PlannerError("solver 'highs' needs the highspy package, a dependency of the "
+                               "planner: pip install -e . (or pip install highspy)")
         return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=1)
     raise PlannerError(f"unknown solver '{name}': choose one of {', '.join(SOLVERS)}")
 
@@ -133,7 +152,7 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     if name == "highs" and status != Status.ERROR:
         bound = _highs_bound(prob, objective, termination)
     else:
-        bound = _cbc_bound(log, objective, termination) if status != Status.ERROR else None
+        bound = _cbc_bound(log, objective, termination, prob.sense) if status != Status.ERROR else None
     gap = relative_gap(objective, bound)
     return SolveOutcome(status, termination, objective, bound, gap, seconds,
                         _MESSAGES.get(termination, _NO_PLAN))
