@@ -48,7 +48,7 @@ def test_example_settings(plan) -> None:
     s = plan.settings
     assert (s.start_quarter, s.quarters) == (Quarter(2027, 1), 12)
     assert (s.discount_rate_per_year, s.pue, s.solver, s.time_limit_s, s.mip_gap) == \
-        (0.08, 1.3, "cbc", 120.0, 0.005)
+        (0.08, 1.3, "highs", 120.0, 0.005)
     assert str(plan.periods[-1]) == "2029Q4"
 
 

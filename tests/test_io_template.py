@@ -55,7 +55,7 @@ def test_settings_sheet_lists_every_setting_with_its_default(template: Path) -> 
     rows = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert list(rows) == [s.name for s in SETTINGS]
     assert rows["start_quarter"] is None
-    assert rows["quarters"] == 12 and rows["solver"] == "cbc"
+    assert rows["quarters"] == 12 and rows["solver"] == "highs"
 
 
 def test_choice_columns_get_a_dropdown(template: Path) -> None:

@@ -92,13 +92,15 @@ def test_both_solvers_agree(solver):
 def test_diagnostics_name_the_binding_power_cap():
     """Only chip A, 3 kW: demand is short, the power cap binds, and one more kW (one more
     A chip, serving 86.4M tokens/day that would otherwise pay the $100/M penalty) is worth
-    far more than the chip costs."""
+    far more than the chip costs.  A chip bought in 2027Q1 serves both quarters, so the
+    duals of the two quarters' caps are degenerate: which quarter carries the price depends
+    on the solver's basis (CBC 2027Q1, HiGHS 2027Q2)."""
     inp, throughput = two_chip_instance(power_cap_kw=3)
     inp = inp.__class__(**{**inp.__dict__, "chips": inp.chips[:1]})
     throughput = {k: v for k, v in throughput.items() if k[1] == "A"}
     result = solve_plan(inp, throughput)
     power = [d for d in result.diagnostics if d.constraint == "power cap"]
-    assert {(d.where, d.quarter) for d in power} >= {("S", "2027Q1")}
+    assert power and {d.where for d in power} == {"S"}
     assert all(d.shadow_price_usd > 10_000 for d in power)
     unmet = [d for d in result.diagnostics if d.constraint == "unmet demand"]
     assert len(unmet) == 2 and "power cap binds at S" in unmet[0].message

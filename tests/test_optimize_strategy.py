@@ -11,6 +11,7 @@ on the run (each start fixed in turn) gives back $124,800: the bound is the opti
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -124,3 +125,31 @@ def test_write_back_rounds_integers_exactly():
     hm.write_back(values)
     ints = [v for v in model.prob.variables() if v.cat == pulp.LpInteger]
     assert ints and all(v.varValue == np.round(v.varValue) for v in ints)
+
+
+def test_a_small_time_limit_is_kept_and_the_result_labelled():
+    """Bench M with 2 s: the solve ends within the limit plus the documented margin
+    (the larger of 5% and 5 s, for a machine shared with other work), returns a plan (at
+    worst the fallback that buys nothing) labelled as stopped by time unless proven, and
+    any bound it reports is below that plan."""
+    inp, tp, training = generate("M", 0)
+    start = time.perf_counter()
+    r = solve_plan(inp, tp, training, time_limit_s=2, mip_gap=0.0, diagnose=False)
+    wall = time.perf_counter() - start
+    assert wall <= max(2 * 1.05, 2 + 5)
+    assert r.solver.status in ("ok", "warning") and r.solver.objective_usd is not None
+    assert r.solver.termination in ("optimal", "time_limit")
+    if r.solver.best_bound_usd is not None:
+        assert r.solver.best_bound_usd <= r.solver.objective_usd * (1 + 1e-9)
+    if r.solver.termination == "time_limit":
+        assert "time limit" in r.solver.message
+
+
+def test_the_fallback_plan_is_there_when_no_time_is_left():
+    """With no time at all the solve still returns the plan that buys and rents nothing
+    (every integer at 0, all demand priced as unmet): 0 chips bought, all demand unmet."""
+    inp, tp, training = generate("S", 0)
+    r = solve_plan(inp, tp, training, time_limit_s=1e-3, diagnose=False)
+    assert r.solver.objective_usd is not None
+    assert r.solver.termination == "time_limit"
+    assert r.purchases == [] and r.unmet_demand_share == pytest.approx(1.0)

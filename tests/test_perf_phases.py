@@ -181,7 +181,11 @@ def test_solve_passes_phases_and_splits_the_disaggregated_workload():
 
     split, joint = solve(_input(True)), solve(_input(False))
     chat = [a for a in split.allocation if a.workload == "chat"]
-    assert {a.phase for a in chat} == {"prefill", "decode"}
+    # Whole rented chips leave a fraction idle, which a solver may give to colocated
+    # serving at no cost (HiGHS does, CBC does not): the one-phase chips carry the load.
+    assert {"prefill", "decode"} <= {a.phase for a in chat}
+    both = sum(a.chips for a in chat if a.phase == "both")
+    assert both <= 0.1 * sum(a.chips for a in chat)
     assert all(a.phase == "both" for a in split.allocation if a.workload == "short")
     assert all(a.phase == "both" for a in joint.allocation)
     assert split.unmet_demand_share == pytest.approx(0, abs=1e-6)

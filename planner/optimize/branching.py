@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.domain.status import Termination
+from planner.optimize.clock import Deadline
 from planner.optimize.highs_model import HighsModel
-from planner.optimize.rounding import Choice, Deadline
+from planner.optimize.rounding import Choice
 
 INF = float("inf")
 

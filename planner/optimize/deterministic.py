@@ -15,6 +15,7 @@ from planner.domain import (
 )
 from planner.domain.status import Status
 from planner.optimize import extract
+from planner.optimize.clock import Deadline
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
 from planner.optimize.parameters import prepare
@@ -39,6 +40,7 @@ def solve_plan(
     fixed: FixedDecisions | None = None,
     phases: dict[tuple[str, str, str], ThroughputEstimate] | None = None,
     store_unpowered: bool = False,
+    deadline: Deadline | None = None,
 ) -> PlanResult:
     """Solve the procurement MIP for ``inp``; arguments override the workbook's settings.
 
@@ -49,6 +51,11 @@ def solve_plan(
     estimates for workloads that allow disaggregated prefill/decode serving.
     ``store_unpowered`` lets owned chips sit unused (no power, no slot) when ``fixed``
     commitments cannot all be powered or housed: their demand is then a priced shortfall.
+
+    Time: one clock starts now and ends ``time_limit_s`` later, or at ``deadline`` (a
+    :class:`~planner.optimize.clock.Deadline`, e.g. a whole command's) if that is
+    earlier; the build, every solver stage and the diagnostics re-solve draw on it (the
+    solve itself on 90% of what is left after the build when diagnostics follow).
     """
     settings = inp.settings
     solver = (solver or settings.solver).lower()
@@ -56,6 +63,7 @@ def solve_plan(
     mip_gap = settings.mip_gap if mip_gap is None else mip_gap
 
     start = time.perf_counter()
+    clock = Deadline(time_limit_s, start=start).earliest(deadline)
     params = prepare(inp, throughput, training, phases)
     params.store_unpowered = store_unpowered
     model = build_model(params, fixed)
@@ -68,8 +76,9 @@ def solve_plan(
     progress(f"model built: {len(prob.variables())} variables ({n_int} integer), "
              f"{prob.numConstraints()} constraints in {build_seconds:.2f} s")
     progress(f"solving with {solver} (time limit {time_limit_s:g} s, gap {mip_gap:g})")
+    stage = clock.budget(0.9) if diagnose and not relax else clock
     outcome = run_solver(prob, solver, time_limit_s, mip_gap,
-                         groups=None if relax else model.groups, progress=progress)
+                         groups=None if relax else model.groups, progress=progress, deadline=stage)
     progress(f"solver: {outcome.termination} in {outcome.seconds:.2f} s")
 
     info = SolverInfo(
@@ -85,8 +94,11 @@ def solve_plan(
                           training_estimates=list((training or {}).values()),
                           cost_basis=params.cost_basis)
     result = extract.plan_result(params, variables, model.costs, info, throughput, training)
-    if not relax and diagnose:
+    if not relax and diagnose and clock.left() < 0.5:
+        progress("diagnostics: shadow prices skipped, the time limit is used up")
+        result.diagnostics = unmet_causes(params, variables, [])
+    elif not relax and diagnose:
         progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
-        binding = shadow_prices(model, params, solver, time_limit_s)
+        binding = shadow_prices(model, params, solver, clock.left())
         result.diagnostics = unmet_causes(params, variables, binding) + binding
     return result

@@ -118,6 +118,9 @@ def _binding_cause(p: Parameters, t: int, binding: list[DiagnosticRow]) -> tuple
     quarter, year = p.periods[t], p.years[t]
     for family, label in (("power cap", "power"), ("site space", "space")):
         rows = [b for b in binding if b.constraint == family and b.quarter == quarter]
+        # chips bought once serve many quarters, so the duals of a limit binding in several
+        # quarters are degenerate: the price may sit in a neighbouring quarter
+        rows = rows or [b for b in binding if b.constraint == family]
         if rows:
             return label, rows[0].message
     rows = [b for b in binding if b.constraint == "supply cap" and b.quarter <= quarter]

@@ -7,11 +7,18 @@ each re-solve starts from the previous basis (dual simplex warm start).
 
 The matrix is passed row-wise in one call (PuLP's own HiGHS interface adds one column and
 one row at a time, which is slow on large models).
+
+Scaling: HiGHS sees the objective in thousands of dollars (:data:`COST_SCALE`) and every
+row whose right-hand side is above 10^6 (the budgets, in dollars) divided by its largest
+coefficient, so costs and right-hand sides stay in the ranges its tolerances are made
+for; plans are unchanged (the same problem, in other units) and every figure read back
+is in dollars.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pulp
@@ -19,6 +26,9 @@ import pulp
 from planner.domain.status import Termination
 
 INF = math.inf
+COST_SCALE = 1e-3     # HiGHS's objective unit: thousands of dollars
+_GRACE_S = 0.1         # a solve past its time limit by this much is interrupted
+_BIG_RHS = 1e6         # rows with a larger right-hand side are divided by their largest coefficient
 
 
 def _highspy():
@@ -41,19 +51,22 @@ class HighsModel:
         self.integer = np.array([v.cat == pulp.LpInteger for v in self.variables], bool)
         lp = hs.HighsLp()
         lp.num_col_, lp.num_row_ = n, 0
-        lp.col_cost_ = np.array([prob.objective.get(v, 0.0) for v in self.variables], float)
-        lp.offset_ = float(prob.objective.constant)
+        self.cost_usd = np.array([prob.objective.get(v, 0.0) for v in self.variables], float)
+        self.offset_usd = float(prob.objective.constant)
+        lp.col_cost_ = self.cost_usd * COST_SCALE
+        lp.offset_ = self.offset_usd * COST_SCALE
         lp.col_lower_, lp.col_upper_ = self.lower, self.upper
         starts, cols, values, row_lo, row_up = [0], [], [], [], []
         for con in _constraints(prob):
-            for var, coef in con.items():
-                if coef != 0:
-                    cols.append(self.index[var.name])
-                    values.append(coef)
-            starts.append(len(cols))
+            row = [(self.index[var.name], coef) for var, coef in con.items() if coef != 0]
             lo, up = con.getLb(), con.getUb()
-            row_lo.append(-INF if lo is None else lo)
-            row_up.append(INF if up is None else up)
+            lo, up = -INF if lo is None else lo, INF if up is None else up
+            factor = _row_factor(row, lo, up)
+            cols += [c for c, _ in row]
+            values += [coef * factor for _, coef in row]
+            starts.append(len(cols))
+            row_lo.append(lo * factor)
+            row_up.append(up * factor)
         lp.num_row_ = len(row_lo)
         lp.row_lower_, lp.row_upper_ = np.array(row_lo, float), np.array(row_up, float)
         lp.a_matrix_.format_ = hs.MatrixFormat.kRowwise
@@ -65,6 +78,10 @@ class HighsModel:
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", 1)
         self.highs.passModel(lp)
+        self.stop_at = INF
+        for hook in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt,
+                     self.highs.cbMipInterrupt):
+            hook.subscribe(self._interrupt)
 
     # -- columns ------------------------------------------------------------------
     def cols(self, variables) -> np.ndarray:
@@ -91,7 +108,7 @@ class HighsModel:
 
     # -- solving ------------------------------------------------------------------
     def solve(self, time_limit_s: float, mip_gap: float | None = None, method: str = "choose",
-              presolve: bool = False) -> str:
+              presolve: bool = False) -> Termination:
         """Run HiGHS; returns 'optimal', 'infeasible', 'unbounded', 'time_limit' or 'error'.
 
         ``method`` is HiGHS's ``solver`` option ("ipm" for a large first relaxation,
@@ -111,9 +128,19 @@ class HighsModel:
         return status
 
     def _run(self, time_limit_s: float) -> Termination:
-        hs = _highspy()
-        self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+        self._limit(time_limit_s)
+        self.stop_at = time.perf_counter() + max(float(time_limit_s), 0.01) + _GRACE_S
         self.highs.run()
+        return self._status()
+
+    def _limit(self, seconds: float) -> None:
+        """HiGHS's ``time_limit`` counts from the instance's creation (its run time adds
+        up over every solve), so a limit of ``seconds`` from now is that run time plus
+        ``seconds``."""
+        self.highs.setOptionValue(Termination.TIME_LIMIT, self.highs.getRunTime() + max(float(seconds), 0.01))
+
+    def _status(self) -> Termination:
+        hs = _highspy()
         return {hs.HighsModelStatus.kOptimal: Termination.OPTIMAL,
                 hs.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
                 hs.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
@@ -123,8 +150,30 @@ class HighsModel:
                 hs.HighsModelStatus.kIterationLimit: Termination.TIME_LIMIT,
                 }.get(self.highs.getModelStatus(), Termination.ERROR)
 
+    def solve_mip(self, end: float, mip_gap: float) -> Termination:
+        """HiGHS's branch-and-bound until ``end`` (a ``time.perf_counter`` time).
+
+        HiGHS checks its time limit only between some of its steps: its feasibility-jump
+        heuristic runs unchecked (seconds on bench M; on bench M with eight training runs a
+        41 s stage ran 186 s), so it is switched off (the structured solve offers a plan
+        already); the interrupt callback (:meth:`_interrupt`) stops the rest at ``end``.
+        """
+        h = self.highs
+        h.setOptionValue("solver", "choose")
+        h.setOptionValue("presolve", "choose")
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+        return self._run(end - time.perf_counter())
+
+    def _interrupt(self, event) -> None:
+        """Called by HiGHS at its simplex, IPM and MIP checkpoints: stop once the current
+        solve's end has passed (the ``time_limit`` option alone is not always checked).
+        The flag is written every time: HiGHS keeps it from one solve to the next."""
+        event.interrupt(time.perf_counter() > self.stop_at)
+
     def objective(self) -> float:
-        return float(self.highs.getInfo().objective_function_value)
+        """The last solve's objective in dollars."""
+        return float(self.highs.getInfo().objective_function_value) / COST_SCALE
 
     def values(self) -> np.ndarray:
         return np.array(self.highs.getSolution().col_value, float)
@@ -134,7 +183,7 @@ class HighsModel:
 
     def mip_bound(self) -> float | None:
         bound = getattr(self.highs.getInfo(), "mip_dual_bound", None)
-        return float(bound) if bound is not None and abs(bound) < 1e30 else None
+        return float(bound) / COST_SCALE if bound is not None and abs(bound) < 1e30 else None
 
     def start_from(self, values: np.ndarray) -> None:
         """Offer ``values`` to the MIP solver as its first incumbent."""
@@ -144,13 +193,22 @@ class HighsModel:
         self.highs.setSolution(sol)
 
     def cost(self, values: np.ndarray) -> float:
-        lp = self.highs.getLp()
-        return float(np.dot(np.asarray(lp.col_cost_), values) + lp.offset_)
+        """The objective of ``values`` in dollars."""
+        return float(np.dot(self.cost_usd, values) + self.offset_usd)
 
     def write_back(self, values: np.ndarray) -> None:
-        """Give every PuLP variable its value, integers rounded exactly."""
+        """Give every PuLP variable its value, integers rounded exactly and continuous
+        values within 1e-9 of zero (simplex round-off, far below the feasibility tolerance)
+        set to zero, so a plan that meets all demand reports exactly none unmet."""
         for var, x, is_int in zip(self.variables, values, self.integer):
-            var.varValue = float(round(x)) if is_int else float(x)
+            var.varValue = float(round(x)) if is_int else 0.0 if abs(x) < 1e-9 else float(x)
+
+
+def _row_factor(row: list, lo: float, up: float) -> float:
+    """1, or 1 / the row's largest coefficient when its right-hand side exceeds 10^6."""
+    rhs = max([abs(b) for b in (lo, up) if math.isfinite(b)], default=0.0)
+    biggest = max((abs(coef) for _, coef in row), default=0.0)
+    return 1.0 / biggest if rhs > _BIG_RHS and biggest > 1.0 else 1.0
 
 
 def _constraints(prob: pulp.LpProblem):

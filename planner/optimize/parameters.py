@@ -74,6 +74,7 @@ class Parameters:
     unservable: dict[str, str] = field(default_factory=dict)  # workload -> why no chip serves it
     store_unpowered: bool = False              # owned chips may sit unused (evaluations)
     rate_per_quarter: float = 0.0              # i = (1 + r)^(1/4) - 1
+    sigma: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # scale() cache
 
     @property
     def horizon(self) -> int:
@@ -129,10 +130,21 @@ class Parameters:
         return [delivered + k for k in range(4, life, 4) if 0 <= delivered + k < self.horizon]
 
     def scale(self, workload: str) -> float:
-        """sigma_w: tokens/day in one unit of u_{w,t} and z_{w,a,t} (the workload's peak
-        demand).  Keeps the demand rows' coefficients near 1: raw tokens/day (10^10) put
-        solver tolerances at the mercy of the scaling."""
-        return max([1.0] + [self.demand[workload, t] for t in range(self.horizon)])
+        """sigma_w: tokens/day in one unit of u_{w,t} and z_{w,a,t}: what one chip of the
+        workload's fastest chip serves (its peak demand if no chip can).  The demand row
+        then counts chips (coefficients a_{w,c}/sigma_w in (0, 1], right-hand side the
+        fastest chips needed) and a unit short costs about one chip-quarter at the
+        penalty price, so neither tokens/day (10^10) nor a peak-demand unit priced at
+        10^10 dollars reaches the solver."""
+        if not self.sigma:
+            for (w, _c), a in self.capacity.items():
+                self.sigma[w] = max(self.sigma.get(w, 0.0), a)
+            for (w, _c, _phase), a in self.phase_capacity.items():
+                self.sigma[w] = max(self.sigma.get(w, 0.0), a)
+            for w in self.workloads:
+                if self.sigma.get(w, 0.0) <= 0.0:
+                    self.sigma[w] = max([1.0] + [self.demand[w, t] for t in range(self.horizon)])
+        return self.sigma[workload]
 
     def stack_allowed(self, user: str, chip: str) -> bool:
         """Whether workload or run ``user`` may run on ``chip``'s software stack."""

@@ -20,12 +20,12 @@ be rounded either way ends the dive without a plan.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from planner.domain.status import Termination
+from planner.optimize.clock import Deadline
 from planner.optimize.highs_model import HighsModel
 
 EPS = 1e-6
@@ -51,14 +51,6 @@ class Group:
 
 class DiveFailed(Exception):
     """The dive cannot go on: why, for the progress log."""
-
-
-class Deadline:
-    def __init__(self, seconds: float) -> None:
-        self.end = time.perf_counter() + seconds
-
-    def left(self) -> float:
-        return self.end - time.perf_counter()
 
 
 def _pick_order(hm: HighsModel, choice: Choice, x: np.ndarray) -> list[int]:

@@ -18,6 +18,7 @@ import pulp
 
 from planner.domain import PlannerError
 from planner.domain.status import Status, Termination, relative_gap, status_of
+from planner.optimize.clock import MARGIN_S, Deadline
 from planner.optimize.strategy import solve_structured
 
 SOLVERS = ("cbc", "highs")
@@ -120,16 +121,20 @@ _NO_PLAN = "the solver found no plan"
 
 
 def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: float,
-               groups=None, progress=None) -> SolveOutcome:
-    """Solve ``prob`` and classify the outcome.
+               groups=None, progress=None, deadline: Deadline | None = None) -> SolveOutcome:
+    """Solve ``prob`` and classify the outcome, by ``deadline`` (default: ``time_limit_s``
+    from now).
 
     With ``name == "highs"`` and the model's rounding ``groups`` given, the structured
     solve of :mod:`planner.optimize.strategy` runs (relaxation, dive, branching bound,
     then HiGHS's branch-and-bound); otherwise the solver runs on the problem as it is.
     """
+    deadline = Deadline(time_limit_s).earliest(deadline)
     if name == "highs" and groups is not None:
         solver_command(name, time_limit_s, mip_gap, None)  # says so if highspy is missing
-        return _run_structured(prob, groups, time_limit_s, mip_gap, progress or (lambda _m: None))
+        return _run_structured(prob, groups, deadline, mip_gap, progress or (lambda _m: None))
+    # CBC counts wall time from its own start, after PuLP has written the model out
+    time_limit_s = max(deadline.left() - MARGIN_S - _handover_s(prob), 0.1)
     fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
     os.close(fd)
     try:
@@ -158,10 +163,16 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
                         _MESSAGES.get(termination, _NO_PLAN))
 
 
-def _run_structured(prob, groups, time_limit_s: float, mip_gap: float, progress) -> SolveOutcome:
+def _handover_s(prob: pulp.LpProblem) -> float:
+    """Seconds PuLP takes to write the model for CBC and read the solution back: about
+    1 s per 40,000 columns (bench L), kept out of CBC's own limit."""
+    return len(prob.variables()) / 40_000
+
+
+def _run_structured(prob, groups, deadline: Deadline, mip_gap: float, progress) -> SolveOutcome:
     start = time.perf_counter()
     with silenced_stdout():
-        termination, bound = solve_structured(prob, groups, time_limit_s, mip_gap, progress)
+        termination, bound = solve_structured(prob, groups, deadline, mip_gap, progress)
     seconds = time.perf_counter() - start
     status = status_of(termination)
     objective = pulp.value(prob.objective) if status != Status.ERROR else None

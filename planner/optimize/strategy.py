@@ -5,6 +5,9 @@ its rounding heuristics rarely find a good plan when thousands of general intege
 coupled through fleets and power caps, and its bound hardly moves because training gangs
 are smeared across start quarters in the relaxation.  This solve takes them in turn:
 
+0. the fallback: every integer at its lower bound (nothing bought, rented or trained,
+   decisions already taken kept) and the LP for the rest, which prices all demand as
+   unmet: a plan whenever the input has one, so time running out never means "no plan";
 1. the LP relaxation: a bound z_LP;
 2. a dive (:mod:`planner.optimize.rounding`) from the LP optimum: the first plan;
 3. if the gap is still open, a bound by branching on each training run's choice
@@ -12,6 +15,10 @@ are smeared across start quarters in the relaxation.  This solve takes them in t
    option if that is cheaper;
 4. if the gap is still open and time is left, HiGHS's own branch-and-bound on the full
    MIP, started from the best plan; its incumbent and bound are kept where better.
+
+Every stage draws its seconds from one :class:`~planner.optimize.clock.Deadline`: the
+relaxation at most 60% of what is left, the branching bound half, the branch-and-bound
+the rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for writing the plan back.
 
 Every bound reported is a valid lower bound (the relaxation, branching over all options
 of a choice, or HiGHS's), so the gap is honest; "optimal" means within the requested gap.
@@ -27,13 +34,16 @@ import pulp
 
 from planner.domain.status import Termination, relative_gap
 from planner.optimize.branching import choice_bound
+from planner.optimize.clock import MARGIN_S, Deadline
 from planner.optimize.highs_model import HighsModel
-from planner.optimize.rounding import Deadline, Group, dive
+from planner.optimize.rounding import Group, dive
 
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s
 # against 17 s for dual simplex, on XL 25 s against about 100 s.
 _IPM_COLUMNS = 20_000
+# Seconds the fallback plan may always take, past the deadline if need be (bench XL: 0.3 s).
+_FALLBACK_S = 2.0
 
 
 class _Search:
@@ -70,6 +80,23 @@ class _Search:
 
     def closed(self) -> bool:
         return self.proven or self.gap() <= self.mip_gap + 1e-12
+
+
+def _fallback(hm: HighsModel, search: _Search, deadline: Deadline) -> None:
+    """Integers at their lower bounds (0, or a decision already taken), the LP for the
+    continuous rest: all demand priced as unmet, every run undone."""
+    cols = np.flatnonzero(hm.integer).astype(np.int32)
+    hm.set_integrality(False)
+    if len(cols):
+        low = np.where(np.isfinite(hm.lower[cols]), hm.lower[cols], 0.0)
+        hm.fix(cols, np.minimum(np.maximum(low, 0.0), hm.upper[cols]))
+    status = hm.solve(deadline.left(), presolve=True)
+    if status == Termination.OPTIMAL:
+        values = hm.values()
+        values[cols] = np.round(values[cols])
+        search.offer(values, source="fallback (nothing bought or rented)")
+    _reset(hm)
+    hm.highs.clearSolver()  # the relaxation starts afresh: this basis slows it down 4-fold
 
 
 def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
@@ -109,48 +136,66 @@ def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> No
     hm.set_integrality(True)
     if search.values is not None:
         hm.start_from(search.values)
-    search.progress(f"HiGHS branch-and-bound for the remaining {deadline.left():.0f} s")
-    status = hm.solve(deadline.left(), search.mip_gap, presolve=True)
+    end = deadline.end - MARGIN_S
+    search.progress(f"HiGHS branch-and-bound for the remaining {end - time.perf_counter():.0f} s")
+    status = hm.solve_mip(end, search.mip_gap)
     search.raise_bound(hm.mip_bound())
     search.offer(hm.values() if hm.has_primal() else None, source="branch-and-bound")
     # HiGHS measures its gap against its own incumbent, which is ours or better
     search.proven = status == Termination.OPTIMAL and search.values is not None
 
 
-def solve_structured(prob: pulp.LpProblem, groups: list[Group], time_limit_s: float,
+def solve_structured(prob: pulp.LpProblem, groups: list[Group], deadline: Deadline | float,
                      mip_gap: float, progress: Callable[[str], None]) -> tuple[str, float | None]:
-    """Solve ``prob`` in place (variable values and status set as PuLP would); returns the
-    termination ('optimal', 'time_limit', 'infeasible', 'unbounded', 'not_solved') and
-    the best bound."""
-    deadline = Deadline(time_limit_s)
+    """Solve ``prob`` in place (variable values and status set as PuLP would) by
+    ``deadline`` (a :class:`Deadline`, or seconds from now); returns the termination
+    ('optimal', 'time_limit', 'infeasible', 'unbounded', 'not_solved') and the best bound
+    (None when time ran out before the relaxation was solved)."""
+    if not isinstance(deadline, Deadline):
+        deadline = Deadline(deadline)
     hm = HighsModel(prob)
     search = _Search(hm, mip_gap, progress)
-    status = _relaxation(hm, search, deadline)
+    if hm.integer.any():
+        # the fallback runs even when no time is left: a plan is always returned
+        _fallback(hm, search, Deadline(max(deadline.budget(0.2, MARGIN_S).left(), _FALLBACK_S)))
+    status = _relaxation(hm, search, deadline.budget(0.6, MARGIN_S))
     if status in (Termination.INFEASIBLE, Termination.UNBOUNDED):
         prob.assignStatus(pulp.LpStatusInfeasible if status == Termination.INFEASIBLE else pulp.LpStatusUnbounded,
                           pulp.LpSolutionInfeasible if status == Termination.INFEASIBLE else pulp.LpSolutionUnbounded)
         return status, None
     if status == Termination.OPTIMAL and hm.integer.any():
-        search.offer(*dive(hm, groups, {}, deadline), source="rounding dive")
-        if not search.closed() and deadline.left() > 0:
-            _reset(hm)
-            preferred = _branch(hm, groups, search, deadline)
-            if not search.closed() and deadline.left() > 0 and preferred:
-                _reset(hm)
-                if hm.solve(deadline.left()) == Termination.OPTIMAL:
-                    search.offer(*dive(hm, groups, preferred, deadline), source="dive from the best options")
+        _improve(hm, groups, search, deadline)
     elif status == Termination.OPTIMAL:
         search.offer(hm.values(), source="linear program")
-    if not search.closed() and deadline.left() > 0 and hm.integer.any():
+    if not search.closed() and deadline.left() > MARGIN_S and hm.integer.any():
         _branch_and_bound(hm, search, deadline)
     return _finish(prob, hm, search)
 
 
-def _finish(prob: pulp.LpProblem, hm: HighsModel, search: _Search) -> tuple[str, float | None]:
+def _improve(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> None:
+    """The dive from the relaxation, then the branching bound and a dive from each run's
+    best option while the gap is open (stages 2 and 3)."""
+    search.offer(*dive(hm, groups, {}, deadline.budget(1.0, MARGIN_S)), source="rounding dive")
+    if search.closed() or deadline.left() <= MARGIN_S:
+        return
+    _reset(hm)
+    preferred = _branch(hm, groups, search, deadline.budget(0.5, MARGIN_S))
+    if search.closed() or deadline.left() <= MARGIN_S or not preferred:
+        return
+    _reset(hm)
+    stage = deadline.budget(0.7, MARGIN_S)
+    if hm.solve(stage.left()) == Termination.OPTIMAL:
+        search.offer(*dive(hm, groups, preferred, stage), source="dive from the best options")
+
+
+def _finish(prob: pulp.LpProblem, hm: HighsModel, search: _Search) -> tuple[Termination, float | None]:
     if search.values is None:
         prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
         return Termination.NOT_SOLVED, None
     hm.write_back(search.values)
+    if search.bound == -float("inf"):
+        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+        return Termination.TIME_LIMIT, None
     bound = min(search.bound, search.objective)
     if search.closed():
         prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
