@@ -29,6 +29,10 @@ TARGET_M_GAP = 0.001
 TARGET_L_GAP = 0.01
 TARGET_L_SOLVE_S = 120.0
 TARGET_L_BUILD_S = 15.0
+TARGET_T_GAP = 0.01          # bench M with 2, 4, 8 competing training runs (issue 17)
+TARGET_T_SOLVE_S = 120.0
+TARGET_WALL_RATIO = 1.05     # wall time / time limit, or the limit plus 5 s if larger
+TARGET_WALL_SLACK_S = 5.0
 
 
 def log(message: str) -> None:
@@ -170,10 +174,10 @@ def run_all(sizes: list[str], solvers: list[str], seed: int, profile_size: str |
         else:
             log(f"{size}: {g['instance']}; greedy ${g['cost_usd']:,.0f} in {g['seconds']:.2f} s")
         size_solvers = solvers
-        if size == "XL" and len(solvers) > 1:
+        if (size == "XL" or SIZES[size].base) and len(solvers) > 1:
             faster = faster_solver(rows, solvers)
             size_solvers = [faster]
-            log(f"XL: only with the faster solver, {faster}")
+            log(f"{size}: only with the faster solver, {faster}")
         for solver in size_solvers:
             common = ["--size", size, "--seed", str(seed), "--solver", solver]
             log(f"{size}/{solver}: MIP (time limit {spec.time_limit_s:g} s, gap {spec.mip_gap:g})")
@@ -233,26 +237,40 @@ def saving(row: dict, greedy: dict) -> tuple[float | None, float | None]:
 
 
 def table(results: dict) -> list[str]:
-    head = ("| size | solver | vars (int) | cons | build s | solve s | termination | objective $ "
-            "| best bound $ | gap | LP bound $ | greedy $ | MIP saving $ | saving % | peak MB | CPU % |")
-    lines = [head, "|" + "---|" * 16]
+    head = ("| size | solver | vars (int) | cons | build s | solve s | wall / limit | termination "
+            "| objective $ | best bound $ | gap | LP bound $ | greedy $ | MIP saving $ | saving % "
+            "| peak MB | CPU % |")
+    lines = [head, "|" + "---|" * 17]
     for row in results["rows"]:
         mip, lp = row["mip"], row["lp"]
         g = results["greedy"].get(row["size"], {})
         if "error" in mip:
             size = (f"{mip['variables']:,} ({mip['integer_variables']:,}) | {mip['constraints']:,} "
                     f"| {secs(mip['build_seconds'])}" if "variables" in mip else " | |")
-            lines.append(f"| {row['size']} | {row['solver']} | {size} | | {mip['error']} | | | | "
+            lines.append(f"| {row['size']} | {row['solver']} | {size} | | | {mip['error']} | | | | "
                          f"{money(lp.get('objective_usd'))} | {money(g.get('cost_usd'))} | | | | |")
             continue
         save, save_pct = saving(row, g)
         lines.append(
             f"| {row['size']} | {row['solver']} | {mip['variables']:,} ({mip['integer_variables']:,}) "
             f"| {mip['constraints']:,} | {secs(mip['build_seconds'])} | {secs(mip['solve_seconds'])} "
-            f"| {mip['termination']} | {money(mip['objective_usd'])} | {money(mip['best_bound_usd'])} "
+            f"| {wall_ratio(mip)} | {mip['termination']} | {money(mip['objective_usd'])} | {money(mip['best_bound_usd'])} "
             f"| {pct(mip['gap'], 3)} | {money(lp.get('objective_usd'))} | {money(g.get('cost_usd'))} "
             f"| {money(save)} | {pct(save_pct)} | {mip['peak_rss_mb']:.0f} | {cpu_share(mip)} |")
     return lines
+
+
+def wall_ratio(mip: dict) -> str:
+    """The whole ``solve_plan`` call (build, every solver stage, reading the plan out) over
+    the time limit asked."""
+    if not mip.get("wall_seconds") or not mip.get("time_limit_s"):
+        return "-"
+    return f"{mip['wall_seconds'] / mip['time_limit_s']:.3f}"
+
+
+def within_limit(mip: dict) -> bool:
+    limit = mip["time_limit_s"]
+    return mip["wall_seconds"] <= max(TARGET_WALL_RATIO * limit, limit + TARGET_WALL_SLACK_S)
 
 
 def best_for(results: dict, size: str) -> dict | None:
@@ -317,6 +335,30 @@ def targets(results: dict) -> list[str]:
         parts.append(f"{size}: {pct(save_pct)} ({best['solver']})")
     out.append(f"- The MIP costs less than greedy on every size: "
                f"{verdict(all_ok if sizes else None)} ({'; '.join(parts)})")
+    out += competing_targets(results, verdict, outcome)
+    timed = [r for r in results["rows"] if "error" not in r["mip"] and r["mip"].get("wall_seconds")]
+    late = [f"{r['size']}/{r['solver']} {wall_ratio(r['mip'])}" for r in timed if not within_limit(r["mip"])]
+    worst = max(timed, key=lambda r: r["mip"]["wall_seconds"] / r["mip"]["time_limit_s"], default=None)
+    out.append(f"- Every solve ends within {TARGET_WALL_RATIO:g} x its time limit (or the limit + "
+               f"{TARGET_WALL_SLACK_S:g} s): {verdict(not late if timed else None)} ("
+               + (f"late: {', '.join(late)}" if late else
+                  f"worst {worst['size']}/{worst['solver']} {wall_ratio(worst['mip'])}" if worst else "none run")
+               + ")")
+    return out
+
+
+def competing_targets(results: dict, verdict, outcome) -> list[str]:
+    """Bench M with 2, 4 and 8 competing training runs: gap <= 1% within 120 s."""
+    out = []
+    for size in [s for s in SIZES if SIZES[s].competing]:
+        rows = [r for r in results["rows"] if r["size"] == size]
+        if not rows:
+            continue
+        good = [r for r in rows if "error" not in r["mip"] and r["mip"]["gap"] is not None
+                and r["mip"]["gap"] <= TARGET_T_GAP + 1e-12
+                and r["mip"]["wall_seconds"] <= TARGET_T_SOLVE_S + TARGET_WALL_SLACK_S]
+        out.append(f"- {size} solves to gap <= {pct(TARGET_T_GAP, 0)} within {TARGET_T_SOLVE_S:g} s: "
+                   f"{verdict(bool(good))} ({'; '.join(outcome(r) for r in rows)})")
     return out
 
 
@@ -416,7 +458,8 @@ def write_results(results: dict, info: dict, path: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="S,M,L,XL", help="comma-separated, from S,M,L,XL")
+    ap.add_argument("--sizes", default=",".join(SIZES),
+                    help=f"comma-separated, from {','.join(SIZES)}")
     ap.add_argument("--solvers", default="cbc,highs", help="comma-separated, from cbc,highs")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--profile-size", default="L",

@@ -57,6 +57,8 @@ class SizeSpec:
     time_limit_s: float
     mip_gap: float
     extras: bool  # existing fleet and budgets
+    competing: bool = False  # training runs share chips in overlapping windows
+    base: str = ""           # the size whose instance this one extends (same random draws)
 
 
 #: The benchmark sizes.  Time limits and gaps are the issue-5 targets.
@@ -69,6 +71,11 @@ SIZES: dict[str, SizeSpec] = {
                   time_limit_s=120, mip_gap=0.01, extras=True),
     "XL": SizeSpec(chips=40, sites=8, quarters=40, workloads=60, training_runs=2,
                    time_limit_s=300, mip_gap=0.01, extras=True),
+    # Bench M with 2, 4 and 8 training runs competing for the same chips: every window
+    # overlaps the middle of the horizon, gangs of 1-4k chips (issue 17).
+    **{f"M-T{k}": SizeSpec(chips=20, sites=3, quarters=20, workloads=12, training_runs=k,
+                           time_limit_s=120, mip_gap=0.01, extras=True, competing=True, base="M")
+       for k in (2, 4, 8)},
 }
 
 START = Quarter(2027, 1)
@@ -296,19 +303,27 @@ def _budgets(spec, offers, need, sites, settings) -> list[Budget]:
     return out
 
 
+def _window(rng, spec) -> tuple[int, int]:
+    """(earliest quarter, window length) of a run: anywhere, or, for competing runs,
+    overlapping the middle of the horizon."""
+    T = spec.quarters
+    if spec.competing:
+        return int(rng.integers(T // 2 - 3, T // 2)), int(rng.integers(3, 6))
+    return int(rng.integers(1, max(2, T - 6))), int(rng.integers(3, 6))
+
+
 def _training(rng, spec, meta, offers, settings) -> tuple[list[TrainingRun], dict]:
     T, H = spec.quarters, settings.hours_per_quarter
     runs, estimates = [], {}
     for k in range(spec.training_runs):
         model, _, _ = _MODELS[int(rng.integers(len(_MODELS)))]
-        earliest = int(rng.integers(1, max(2, T - 6)))
-        window = int(rng.integers(3, 6))
+        earliest, window = _window(rng, spec)
         deadline = min(T - 1, earliest + window - 1)
         window = deadline - earliest + 1
         name = f"train{k + 1}"
         runs.append(TrainingRun(name=name, model=model, tokens=float(rng.uniform(5e12, 20e12)),
                                 earliest=START.shift(earliest), deadline=START.shift(deadline)))
-        gang = int(rng.choice([512, 1024, 2048]))
+        gang = int(rng.choice([1024, 2048, 4096] if spec.competing else [512, 1024, 2048]))
         hours_at_speed_1 = H * rng.uniform(0.8, 1.6)   # wall-clock hours on the gang
         for i, c in enumerate(meta):
             hours = hours_at_speed_1 / c.speed ** 0.9
@@ -339,10 +354,12 @@ def generate(size: str, seed: int = 0):
     ``solve_plan`` expects.  Deterministic in ``(size, seed)``.
     """
     size = size.upper()
+    size = {s.upper(): s for s in SIZES}.get(size, size)
     if size not in SIZES:
         raise ValueError(f"unknown size '{size}': choose one of {', '.join(SIZES)}")
     spec = SIZES[size]
-    rng = np.random.Generator(np.random.PCG64([seed, list(SIZES).index(size)]))
+    # a size that extends another draws its chips, workloads and sites like that one
+    rng = np.random.Generator(np.random.PCG64([seed, list(SIZES).index(spec.base or size)]))
     settings = Settings(start_quarter=START, quarters=spec.quarters,
                         time_limit_s=spec.time_limit_s, mip_gap=spec.mip_gap,
                         hours_per_quarter=HOURS_PER_QUARTER)

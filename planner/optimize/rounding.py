@@ -76,7 +76,10 @@ def _choose(hm: HighsModel, choice: Choice, preferred: int | None, deadline: Dea
     if preferred is not None:
         order = [preferred] + [k for k in order if k != preferred]
     status = "no option"
-    for pick in order[:4]:
+    # the four options the LP uses most, then "none" (a run left undone, priced), which
+    # the other choices fixed before cannot make infeasible: many runs competing for the
+    # same chips must not end the dive
+    for pick in order[:4] + ([-1] if -1 not in order[:4] else []):
         fix_choice(hm, choice, pick)
         status = hm.solve(deadline.left())
         if status == Termination.OPTIMAL:
