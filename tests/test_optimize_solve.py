@@ -75,3 +75,17 @@ def test_highs_is_the_default_solver() -> None:
     from planner.domain.periods import Quarter
 
     assert Settings(start_quarter=Quarter(2027, 1)).solver == "highs"
+
+
+def test_cbc_without_a_plan_in_its_time_returns_the_fallback() -> None:
+    """Bench M given CBC 0.05 s: whether or not CBC finds a plan that fast, a plan comes
+    back (at worst the one that buys and rents nothing, said so in the message)."""
+    from bench.generate import generate
+    from planner.optimize import solve_plan
+
+    inp, tp, training = generate("M", 0)
+    r = solve_plan(inp, tp, training, solver="cbc", time_limit_s=0.05, diagnose=False)
+    assert r.solver.objective_usd is not None
+    assert r.solver.termination in ("optimal", "time_limit")
+    if "fallback" in r.solver.message:
+        assert r.purchases == [] and r.rentals == []

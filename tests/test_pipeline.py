@@ -41,7 +41,10 @@ def disaggregated(monkeypatch):
 
 
 def _phases(result) -> set[str]:
-    return {a.phase for a in result.allocation if a.workload == "chat"}
+    """The one-phase kinds serving chat.  Chips already paid for (whole rented chips, the
+    fleet a re-plan keeps) may serve colocated at no extra cost, so a solver may put chat on
+    "both" beside the split (HiGHS does, CBC does not): ties, not a missing split."""
+    return {a.phase for a in result.allocation if a.workload == "chat"} - {"both"}
 
 
 def test_a_plan_splits_the_disaggregated_workload(tmp_path, disaggregated):

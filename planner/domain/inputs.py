@@ -67,6 +67,8 @@ class ChipOffer:
     resale_decline_per_year: float = 0.35
     reserved_1y_discount: float | None = None
     reserved_3y_discount: float | None = None
+    order_unit_chips: int = 1
+    rental_unit_chips: int = 1
 
     def purchase_price(self, quarters_from_start: int) -> float | None:
         """Purchase price after the per-quarter decline (compounded)."""

@@ -135,6 +135,12 @@ _TERM_COLUMNS = [
     _c("reserved_3y_discount", "fraction", "rate",
        doc="Discount off rent_usd_per_chip_hour for chips reserved for 3 years. Needs a "
            "rent price.", blank="not offered"),
+    _c("order_unit_chips", "chips", "count1", default=_OFFER_DEFAULTS["order_unit_chips"],
+       doc="Chips per unit bought or sold: 8 for an HGX/DGX server, 72 for a GB200 NVL72 "
+           "rack. The plan buys and sells whole units."),
+    _c("rental_unit_chips", "chips", "count1", default=_OFFER_DEFAULTS["rental_unit_chips"],
+       doc="Chips per rented instance (8 for an 8-GPU cloud instance such as AWS p5). "
+           "On-demand and reserved rentals are whole instances."),
 ]
 
 #: Spec-override column -> ChipSpec.peak_tflops key (the other override columns map to

@@ -19,6 +19,7 @@ from planner.optimize import fleet, serving
 from planner.optimize.fixing import define_fixed_decisions
 from planner.optimize.parameters import Parameters
 from planner.optimize.rounding import Choice, Group
+from planner.optimize.units import define_whole_units
 from planner.optimize.variables import Variables, define_variables
 
 FAMILIES = (
@@ -59,11 +60,17 @@ def rounding_groups(p: Parameters, v: Variables) -> list[Group]:
         Group("training runs", "choose", choices=tuple(c for c in runs if c.options)),
         Group("site expansions", "choose", choices=tuple(c for c in expansions if c.options)),
         Group("software stacks", "up", tuple(v.stack[k] for k in sorted(v.stack))),
-        Group("purchases", "nearest", tuple(v.buy[k] for k in sorted(v.buy))),
-        Group("retirements", "nearest", tuple(v.retire[k] for k in sorted(v.retire))),
-        Group("reserved rentals", "up", tuple(v.reserve[k] for k in sorted(v.reserve))),
-        Group("on-demand rentals", "up", tuple(v.rent[k] for k in sorted(v.rent))),
+        Group("purchases", "nearest", _whole(v, "buy", v.buy)),
+        Group("retirements", "nearest", _whole(v, "retire", v.retire)),
+        Group("reserved rentals", "up", _whole(v, "reserve", v.reserve)),
+        Group("on-demand rentals", "up", _whole(v, "rent", v.rent)),
     ]
+
+
+def _whole(v: Variables, family: str, variables: dict) -> tuple:
+    """A family's integer decisions: the unit count where the chip comes in whole units of
+    several chips (:mod:`planner.optimize.units`), else the chip count."""
+    return tuple(v.units.get((family, k), variables[k]) for k in sorted(variables))
 
 
 class Rows:
@@ -124,4 +131,5 @@ def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,
         rows.define(define, p, v)
     rows.define(terms.define_budgets, p, v, costs)
     define_fixed_decisions(p, v, fixed)
+    rows.define(define_whole_units, p, v)  # after fixing: decisions taken stay as they were
     return Model(prob, v, costs, objective, rounding_groups(p, v), rows.families)

@@ -74,6 +74,8 @@ class Parameters:
     unservable: dict[str, str] = field(default_factory=dict)  # workload -> why no chip serves it
     store_unpowered: bool = False              # owned chips may sit unused (evaluations)
     rate_per_quarter: float = 0.0              # i = (1 + r)^(1/4) - 1
+    order_unit: dict[str, int] = field(default_factory=dict)   # U_c chips per server/rack, if > 1
+    rental_unit: dict[str, int] = field(default_factory=dict)  # R_c chips per instance, if > 1
     sigma: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # scale() cache
 
     @property
@@ -273,4 +275,6 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         cost_basis=s.cost_basis,
         rate_per_quarter=rate_per_quarter(s.discount_rate_per_year),
         **extras(inp, training or {}),
+        order_unit={o.chip: o.order_unit_chips for o in inp.chips if o.order_unit_chips > 1},
+        rental_unit={o.chip: o.rental_unit_chips for o in inp.chips if o.rental_unit_chips > 1},
     )

@@ -118,6 +118,8 @@ _MESSAGES = {Termination.OPTIMAL: "optimal within the requested gap",
              Termination.INFEASIBLE: "the model is infeasible",
              Termination.UNBOUNDED: "the model is unbounded"}
 _NO_PLAN = "the solver found no plan"
+_FALLBACK = ("the solver found no plan in its time: shown is the fallback that buys and rents "
+             "nothing (all demand priced as unmet), not a recommendation")
 
 
 def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: float,
@@ -152,6 +154,9 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     finally:
         os.unlink(log_path)
     termination = pulp_termination(prob)
+    message = _MESSAGES.get(termination, _NO_PLAN)
+    if termination == Termination.NOT_SOLVED and _fallback(prob):
+        termination, message = pulp_termination(prob), _FALLBACK
     status = status_of(termination)
     objective = pulp.value(prob.objective) if status != Status.ERROR else None
     if name == "highs" and status != Status.ERROR:
@@ -159,8 +164,18 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     else:
         bound = _cbc_bound(log, objective, termination, prob.sense) if status != Status.ERROR else None
     gap = relative_gap(objective, bound)
-    return SolveOutcome(status, termination, objective, bound, gap, seconds,
-                        _MESSAGES.get(termination, _NO_PLAN))
+    return SolveOutcome(status, termination, objective, bound, gap, seconds, message)
+
+
+def _fallback(prob: pulp.LpProblem) -> bool:
+    """The plan that buys and rents nothing, when the solver found none in its time (a
+    valid workbook never ends with no plan); needs integers to fix."""
+    if not any(var.cat == pulp.LpInteger for var in prob.variables()):
+        return False
+    from planner.optimize.strategy import fallback_plan
+
+    with silenced_stdout():
+        return fallback_plan(prob)
 
 
 def _handover_s(prob: pulp.LpProblem) -> float:
@@ -172,13 +187,13 @@ def _handover_s(prob: pulp.LpProblem) -> float:
 def _run_structured(prob, groups, deadline: Deadline, mip_gap: float, progress) -> SolveOutcome:
     start = time.perf_counter()
     with silenced_stdout():
-        termination, bound = solve_structured(prob, groups, deadline, mip_gap, progress)
+        termination, bound, fallback = solve_structured(prob, groups, deadline, mip_gap, progress)
     seconds = time.perf_counter() - start
     status = status_of(termination)
     objective = pulp.value(prob.objective) if status != Status.ERROR else None
     return SolveOutcome(status, termination, objective, bound if status != Status.ERROR else None,
                         relative_gap(objective, bound) if status != Status.ERROR else None,
-                        seconds, _MESSAGES.get(termination, _NO_PLAN))
+                        seconds, _FALLBACK if fallback else _MESSAGES.get(termination, _NO_PLAN))
 
 
 def _highs_bound(prob: pulp.LpProblem, objective: float | None, termination: Termination) -> float | None:

@@ -28,7 +28,7 @@ from planner.optimize import extract
 from planner.optimize.model import Model, build_model, merged_groups
 from planner.optimize.parameters import Parameters, prepare
 from planner.optimize.solver import run_solver
-from planner.optimize.variables import _factory
+from planner.optimize.variables import factory
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _objective(prob, models, probs, cvar_weight: float, alpha: float):
     expected = pulp.lpSum(pk * m.objective for pk, m in zip(probs, models))
     if cvar_weight <= 0:
         return expected, None
-    new = _factory(prob)
+    new = factory(prob)
     eta = new("cvar_eta")
     excess = [new(f"cvar_excess_{k}", 0) for k in range(len(models))]
     define_cvar(prob, models, eta, excess)

@@ -42,6 +42,7 @@ from planner.optimize.rounding import Group, dive
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s
 # against 17 s for dual simplex, on XL 25 s against about 100 s.
 _IPM_COLUMNS = 20_000
+FALLBACK = "fallback (nothing bought or rented)"
 # Seconds the fallback plan may always take, past the deadline if need be (bench XL: 0.3 s).
 _FALLBACK_S = 2.0
 
@@ -55,6 +56,7 @@ class _Search:
         self.objective = float("inf")
         self.bound = -float("inf")
         self.proven = False  # HiGHS's branch-and-bound proved the requested gap
+        self.source = ""     # the stage that found the best plan
         self.started = time.perf_counter()
 
     def offer(self, values: np.ndarray | None, why: str = "", *, source: str) -> None:
@@ -63,7 +65,7 @@ class _Search:
             return
         cost = self.hm.cost(values)
         if cost < self.objective - 1e-9 * max(abs(cost), 1.0):
-            self.values, self.objective = values.copy(), cost
+            self.values, self.objective, self.source = values.copy(), cost, source
         self.progress(f"{source}: plan objective (cost + penalties) ${cost:,.0f}; "
                       f"best ${self.objective:,.0f}, "
                       f"bound ${self.bound:,.0f}, gap {self.gap():.3%} "
@@ -94,9 +96,23 @@ def _fallback(hm: HighsModel, search: _Search, deadline: Deadline) -> None:
     if status == Termination.OPTIMAL:
         values = hm.values()
         values[cols] = np.round(values[cols])
-        search.offer(values, source="fallback (nothing bought or rented)")
+        search.offer(values, source=FALLBACK)
     _reset(hm)
     hm.highs.clearSolver()  # the relaxation starts afresh: this basis slows it down 4-fold
+
+
+def fallback_plan(prob: pulp.LpProblem) -> bool:
+    """Write the fallback plan (nothing bought or rented, see :func:`_fallback`) into
+    ``prob``, for a solver that found no plan in its time; False if the input has none."""
+    hm = HighsModel(prob)
+    search = _Search(hm, 0.0, lambda _message: None)
+    if hm.integer.any():
+        _fallback(hm, search, Deadline(_FALLBACK_S))
+    if search.values is None:
+        return False
+    hm.write_back(search.values)
+    prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+    return True
 
 
 def _relaxation(hm: HighsModel, search: _Search, deadline: Deadline) -> str:
@@ -146,11 +162,13 @@ def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> No
 
 
 def solve_structured(prob: pulp.LpProblem, groups: list[Group], deadline: Deadline | float,
-                     mip_gap: float, progress: Callable[[str], None]) -> tuple[str, float | None]:
+                     mip_gap: float, progress: Callable[[str], None]
+                     ) -> tuple[Termination, float | None, bool]:
     """Solve ``prob`` in place (variable values and status set as PuLP would) by
     ``deadline`` (a :class:`Deadline`, or seconds from now); returns the termination
-    ('optimal', 'time_limit', 'infeasible', 'unbounded', 'not_solved') and the best bound
-    (None when time ran out before the relaxation was solved)."""
+    ('optimal', 'time_limit', 'infeasible', 'unbounded', 'not_solved'), the best bound
+    (None when time ran out before the relaxation was solved) and whether the plan is
+    only the fallback."""
     if not isinstance(deadline, Deadline):
         deadline = Deadline(deadline)
     hm = HighsModel(prob)
@@ -162,14 +180,14 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], deadline: Deadli
     if status in (Termination.INFEASIBLE, Termination.UNBOUNDED):
         prob.assignStatus(pulp.LpStatusInfeasible if status == Termination.INFEASIBLE else pulp.LpStatusUnbounded,
                           pulp.LpSolutionInfeasible if status == Termination.INFEASIBLE else pulp.LpSolutionUnbounded)
-        return status, None
+        return status, None, False
     if status == Termination.OPTIMAL and hm.integer.any():
         _improve(hm, groups, search, deadline)
     elif status == Termination.OPTIMAL:
         search.offer(hm.values(), source="linear program")
     if not search.closed() and deadline.left() > MARGIN_S and hm.integer.any():
         _branch_and_bound(hm, search, deadline)
-    return _finish(prob, hm, search)
+    return (*_finish(prob, hm, search), search.source == FALLBACK)
 
 
 def _improve(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> None:

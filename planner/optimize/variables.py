@@ -30,6 +30,7 @@ class Variables:
     stack: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     expand: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     overrun: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
+    units: dict[tuple[str, tuple], pulp.LpVariable] = field(default_factory=dict)  # whole units
 
 
 def cohorts(p: Parameters, c: str, s: str) -> list[tuple[str, int, int]]:
@@ -42,7 +43,7 @@ def cohorts(p: Parameters, c: str, s: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _factory(prob: pulp.LpProblem, prefix: str = ""):
+def factory(prob: pulp.LpProblem, prefix: str = ""):
     """PuLP 3 attaches variables to the problem (``add_variable``); PuLP 2 has free ones.
     ``prefix`` keeps scenario copies of the model apart in one problem."""
     if hasattr(prob, "add_variable"):
@@ -134,7 +135,7 @@ def _other_variables(new, p: Parameters, v: Variables) -> None:
 def define_variables(prob: pulp.LpProblem, p: Parameters, prefix: str = "") -> Variables:
     """b_{c,s,t}, q_{c,s,h,t} (retirements), n_{c,s,t}, r_{c,t}, m_{c,k,t}, x_{w,c,t},
     z_{w,a,t}, u_{w,t}, g_{r,c,s,t}, v_r, j_{k,t}, e_{x,t}, o_{b,y}."""
-    new = _factory(prob, prefix)
+    new = factory(prob, prefix)
     ci = {c: i for i, c in enumerate(p.chips)}
     si = {s: i for i, s in enumerate(p.sites)}
     v = Variables()

@@ -40,6 +40,7 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "resale_decline_per_year": ("share per year", PCT),
     "reserved_1y_discount": ("share", PCT), "reserved_3y_discount": ("share", PCT),
     "supply_cap_per_quarter": ("chips per quarter", INT), "max_chips": ("chips", INT),
+    "order_unit_chips": ("chips per unit", INT), "rental_unit_chips": ("chips per instance", INT),
     "extra_kw": ("kW", NUM1), "cost_usd": ("USD", USD), "quantity": ("chips", INT),
     "usd_per_million_tokens": ("USD per million tokens", USD_RATE),
     "max_tokens_per_day": ("tokens per day", INT), "earliest": ("quarter", None),
