@@ -93,6 +93,7 @@ FAMILY_TESTS = {
     "stack_adoption": "test_optimize_features.py::test_stack_adoption_is_paid_once",
     "budgets": "test_optimize_features.py::test_capex_budget_shifts_buying_to_renting",
     "fixed_decisions": "test_optimize_fixing.py::test_fixed_past_purchases_are_kept_and_the_rest_reoptimised",
+    "whole_units": "test_optimize_units.py::test_order_units_force_buying_a_whole_server",
     "nonanticipativity": "test_optimize_stochastic.py::test_first_stage_is_shared_and_later_decisions_differ",
     "cvar": "test_optimize_stochastic.py::test_cvar_weight_never_lowers_the_worst_case_less_than_expected_only",
 }
