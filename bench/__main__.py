@@ -338,9 +338,11 @@ def targets(results: dict) -> list[str]:
     out += competing_targets(results, verdict, outcome)
     timed = [r for r in results["rows"] if "error" not in r["mip"] and r["mip"].get("wall_seconds")]
     late = [f"{r['size']}/{r['solver']} {wall_ratio(r['mip'])}" for r in timed if not within_limit(r["mip"])]
+    late += [f"{r['size']}/{r['solver']} {r['mip']['error']}" for r in results["rows"]
+             if "killed" in r["mip"].get("error", "")]
     worst = max(timed, key=lambda r: r["mip"]["wall_seconds"] / r["mip"]["time_limit_s"], default=None)
     out.append(f"- Every solve ends within {TARGET_WALL_RATIO:g} x its time limit (or the limit + "
-               f"{TARGET_WALL_SLACK_S:g} s): {verdict(not late if timed else None)} ("
+               f"{TARGET_WALL_SLACK_S:g} s): {verdict(not late if timed or late else None)} ("
                + (f"late: {', '.join(late)}" if late else
                   f"worst {worst['size']}/{worst['solver']} {wall_ratio(worst['mip'])}" if worst else "none run")
                + ")")
