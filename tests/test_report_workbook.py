@@ -37,14 +37,15 @@ HEADERS = {
                  "discounted_cost_usd", "unmet_inference_penalty_usd",
                  "unmet_training_penalty_usd", "budget_overrun_penalty_usd",
                  "discounted_penalty_usd"],
-    "Throughput": ["chip", "model", "precision", "precision_used", "prompt_tokens",
-                   "output_tokens", "feasible", "output_tokens_per_s_per_chip",
+    "Throughput": ["chip", "model", "precision", "precision_used", "dense_precision_used",
+                   "prompt_tokens", "output_tokens", "feasible", "output_tokens_per_s_per_chip",
                    "tokens_per_s_per_chip", "chips_per_replica", "tensor_parallel",
-                   "pipeline_parallel", "batch_size", "ttft_ms", "tpot_ms", "bound", "source",
+                   "pipeline_parallel", "data_parallel", "expert_parallel", "batch_size",
+                   "ttft_ms", "tpot_ms", "bound", "source",
                    "reason", "best_ttft_ms", "best_tpot_ms"],
     "Training": ["run", "model", "quarter", "chip", "site", "chips", "share_of_run"],
-    "TrainingEstimates": ["chip", "model", "tokens", "chips", "precision_used", "feasible",
-                          "mfu", "hours", "chip_hours", "reason"],
+    "TrainingEstimates": ["chip", "model", "method", "tokens", "chips", "precision_used",
+                          "feasible", "mfu", "hours", "chip_hours", "reason"],
     "Assumptions": ["section", "item", "parameter", "value", "unit", "note"],
     "Solver": ["field", "value"],
 }
@@ -140,7 +141,7 @@ def test_assumptions_cover_settings_chips_sites_workloads(wb):
 def test_infeasible_estimate_leaves_rates_blank(wb):
     ws = wb["Throughput"]
     last = [c.value for c in ws[ws.max_row]]
-    assert last[6] == "no" and last[7] is None and last[17].startswith("TPOT")
+    assert last[7] == "no" and last[8] is None and last[20].startswith("TPOT")
 
 
 def test_no_training_sheets_without_training(tmp_path):

@@ -132,21 +132,23 @@ def cashflow_table(result: PlanResult) -> TableData:
 def _throughput_row(e) -> tuple:
     """An estimate's row; an infeasible one leaves its (zero) rates and shape blank."""
     shape = (e.output_tokens_per_s_per_chip, e.tokens_per_s_per_chip, e.chips_per_replica,
-             e.tensor_parallel, e.pipeline_parallel, e.batch_size, e.ttft_ms, e.tpot_ms)
+             e.tensor_parallel, e.pipeline_parallel, e.data_parallel, e.expert_parallel,
+             e.batch_size, e.ttft_ms, e.tpot_ms)
     if not e.feasible:
         shape = (None,) * len(shape)
-    return ((e.chip, e.model, e.precision, e.precision_used, e.prompt_tokens, e.output_tokens,
-             e.feasible) + shape + (e.bound, e.source, e.reason, e.best_ttft_ms,
-                                    e.best_tpot_ms))
+    return ((e.chip, e.model, e.precision, e.precision_used, e.dense_precision_used or None,
+             e.prompt_tokens, e.output_tokens, e.feasible) + shape
+            + (e.bound, e.source, e.reason, e.best_ttft_ms, e.best_tpot_ms))
 
 
 def throughput_table(result: PlanResult) -> TableData:
     return TableData(
         "throughput",
-        [C("chip"), C("model"), C("precision"), C("precision_used"), C("prompt_tokens", INT),
-         C("output_tokens", INT), C("feasible"), C("output_tokens_per_s_per_chip", NUM1),
-         C("tokens_per_s_per_chip", NUM1), C("chips_per_replica", INT),
-         C("tensor_parallel", INT), C("pipeline_parallel", INT), C("batch_size", INT),
+        [C("chip"), C("model"), C("precision"), C("precision_used"), C("dense_precision_used"),
+         C("prompt_tokens", INT), C("output_tokens", INT), C("feasible"),
+         C("output_tokens_per_s_per_chip", NUM1), C("tokens_per_s_per_chip", NUM1),
+         C("chips_per_replica", INT), C("tensor_parallel", INT), C("pipeline_parallel", INT),
+         C("data_parallel", INT), C("expert_parallel", INT), C("batch_size", INT),
          C("ttft_ms", NUM1), C("tpot_ms", NUM2), C("bound"), C("source"), C("reason"),
          C("best_ttft_ms", NUM1), C("best_tpot_ms", NUM2)],
         [_throughput_row(e) for e in result.throughput],
@@ -170,10 +172,11 @@ def training_table(result: PlanResult, inp: PlanInput) -> TableData:
 def training_estimates_table(result: PlanResult) -> TableData:
     return TableData(
         "training_estimates",
-        [C("chip"), C("model"), C("tokens", INT), C("chips", INT), C("precision_used"),
-         C("feasible"), C("mfu", PCT), C("hours", NUM1), C("chip_hours", INT), C("reason")],
-        [(e.chip, e.model, e.tokens, e.chips, e.precision_used, e.feasible, e.mfu, e.hours,
-          e.chip_hours, e.reason) for e in result.training_estimates],
+        [C("chip"), C("model"), C("method"), C("tokens", INT), C("chips", INT),
+         C("precision_used"), C("feasible"), C("mfu", PCT), C("hours", NUM1),
+         C("chip_hours", INT), C("reason")],
+        [(e.chip, e.model, e.method, e.tokens, e.chips, e.precision_used, e.feasible, e.mfu,
+          e.hours, e.chip_hours, e.reason) for e in result.training_estimates],
         "No training estimates were made.",
     )
 
