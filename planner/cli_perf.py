@@ -112,8 +112,12 @@ def cmd_curve(args: argparse.Namespace, chip: Any, model: Any) -> int:
               "(see planner throughput without --curve)", file=sys.stderr if args.json else sys.stdout)
         return 1
     if not args.json:
-        print(f"{chip.name} serving {model.name} at {args.precision} ({args.input_tokens:g} prompt / "
-              f"{args.output_tokens:g} output tokens): throughput-latency frontier")
+        first = curve[0].estimate
+        mixed = (f" (attention and shared weights {first.dense_precision_used})"
+                 if first.dense_precision_used not in ("", first.precision_used) else "")
+        print(f"{chip.name} serving {model.name} at {first.precision_used}{mixed} "
+              f"({args.input_tokens:g} prompt / {args.output_tokens:g} output tokens): "
+              "throughput-latency frontier")
         print("tokens/s per user = 1000 / TPOT (output tokens a sequence gets while decoding); "
               "tok/s/chip = output tokens")
         header = ["TPOT target ms", "TPOT ms", "tok/s/user", "tok/s/chip", "replica", "batch"]
