@@ -115,6 +115,17 @@ def test_example_report_shows_demand_met_and_power_within_caps(example_plan):
     assert purchases, "the example should buy chips"
 
 
+def test_example_report_totals_read_as_numbers_without_recalculation(example_plan):
+    """A viewer that does not recalculate (openpyxl data_only=True) reads every formula
+    cell of the example report as a number."""
+    _summary, out = example_plan
+    formulas, values = openpyxl.load_workbook(out), openpyxl.load_workbook(out, data_only=True)
+    cells = [(ws.title, c.coordinate) for ws in formulas.worksheets for row in ws.iter_rows()
+             for c in row if c.data_type == "f"]
+    assert len(cells) > 50
+    assert all(isinstance(values[s][c].value, (int, float)) for s, c in cells)
+
+
 PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "best_bound_usd",
                   "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
                   "chips_bought", "report", "message", "run_id", "costs"}

@@ -62,6 +62,7 @@ def test_workbook_tables_and_native_chart(example_forecast) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "Forecast", "Growth", "Charts", "Drivers", "Monthly",
                              "Backtest", "ChartData"]
+    assert wb["ChartData"].sheet_state == "hidden"
     forecast = rows(wb["Forecast"])
     assert len(forecast) == 3 * 12
     history = [r for r in forecast if r["demand_method"] == "history"]

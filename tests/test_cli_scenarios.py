@@ -57,6 +57,7 @@ def test_whatif_writes_costs_purchases_regret_and_runs(workbook, tmp_path, capsy
     assert wb.sheetnames == ["Summary", "Costs", "Purchases", "RegretMatrix", "Regret", "Runs",
                              "ChartData"]
     _check_tables(wb, ["Costs", "Purchases", "RegretMatrix", "Regret", "Runs"])
+    assert wb["ChartData"].sheet_state == "hidden"
     assert _charts(wb["Costs"]) == 1 and _charts(wb["Purchases"]) == 1
     header = [c.value for c in wb["Costs"][1]]
     assert "total_cost_npv_usd" in header and "difference_from_base_usd" in header
@@ -89,7 +90,9 @@ def test_sweep_writes_a_line_chart_and_tornado_a_bar_chart(workbook, tmp_path, c
     assert err == "" and "demand = 2: ok" in stdout
     wb = openpyxl.load_workbook(out)
     rows = list(wb["Sweep"].iter_rows(values_only=True))
-    assert [r[1] for r in rows[1:]] == ["0.5", "1", "2"]
+    assert [r[1] for r in rows[1:]] == [0.5, 1, 2]  # numbers, not text
+    assert all(wb["Sweep"].cell(r, 2).data_type == "n" for r in range(2, 5))
+    assert wb["ChartData"].sheet_state == "hidden"
     costs = [r[4] for r in rows[1:]]
     assert costs[0] < costs[1] < costs[2]
     assert type(wb["Sweep"]._charts[0]).__name__ == "LineChart"
@@ -103,6 +106,9 @@ def test_sweep_writes_a_line_chart_and_tornado_a_bar_chart(workbook, tmp_path, c
     assert {t["parameter"] for t in tornado} == {"demand", "rent_price"}
     wb = openpyxl.load_workbook(out)
     assert type(wb["Tornado"]._charts[0]).__name__ == "BarChart"
+    assert {(t["low"], t["high"]) for t in tornado} == {(0.8, 1.2), (0.5, 2)}
+    lows = [r[1:3] for r in list(wb["Tornado"].iter_rows(values_only=True))[1:]]
+    assert sorted(lows) == [(0.5, 2), (0.8, 1.2)]
 
 
 def test_plan_hedge_reports_vss_and_evpi(workbook, tmp_path, capsys):

@@ -193,3 +193,31 @@ def test_optional_feature_sheets(tmp_path):
     assert names.index("Solver") < names.index("Diagnostics")
     sections = {r[0].value for r in wb["Assumptions"].iter_rows(min_row=2)}
     assert {"budget", "software stack", "api offer", "site expansion", "existing chips"} <= sections
+
+
+@pytest.mark.parametrize("kw", [{}, {"extras": True}, {"unmet": True}])
+def test_viewer_without_recalculation_reads_every_total_as_a_number(tmp_path, kw):
+    """Every formula cell (TOTAL rows, per-year sums, P&L, the Summary's spend table)
+    carries its value: openpyxl with data_only=True, which never recalculates, reads a
+    number, and the CashFlow TOTAL of discounted cash is the optimizer's objective."""
+    result, inp = make_plan(**kw)
+    path = write_report(result, inp, tmp_path / "plan.xlsx")
+    formulas = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    seen = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    seen += 1
+                    value = values[ws.title][cell.coordinate].value
+                    assert isinstance(value, (int, float)), (ws.title, cell.coordinate, value)
+    assert seen > 20
+    cash = values["CashFlow"]
+    total = next(r for r in range(1, cash.max_row + 1) if cash.cell(r, 1).value == "TOTAL")
+    assert cash.cell(total, 13).value == pytest.approx(result.solver.objective_usd, abs=1.0)
+
+
+def test_chart_data_is_hidden(wb):
+    assert wb["ChartData"].sheet_state == "hidden"
+    assert all(wb[name].sheet_state == "visible" for name in wb.sheetnames if name != "ChartData")

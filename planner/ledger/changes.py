@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from planner.common.atomic import atomic_path
+from planner.common.xlsx_values import save_workbook
 from planner.domain import Quarter
 from planner.domain.actuals import demand_actuals
 from planner.ledger.drivers import Driver
@@ -199,5 +200,5 @@ def add_to_report(path: str | Path, r: ChangeReport) -> Path:
     for i, line in enumerate(paragraph(r), start=row + 1):
         put(summary, i, 1, line, font=NOTE if line.startswith("Note:") else None)
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return path

@@ -158,6 +158,7 @@ def add_charts(wb: Workbook, forecasts: list[WorkloadForecast]) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     data_ws = wb.create_sheet("ChartData")
+    data_ws.sheet_state = "hidden"  # the charts' pivots, not for reading
     col = 1
     for i, f in enumerate(shown):
         n = _chart_data(data_ws, f, col)

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from planner.common.atomic import atomic_path
+from planner.common.xlsx_values import save_workbook
 from planner.domain import PlanInput, PlanResult
 from planner.report import (
     runinfo,
@@ -38,6 +39,8 @@ def build_workbook(result: PlanResult, inp: PlanInput, info: dict) -> Workbook:
     sheets_decisions.add_charts(sheets, data_ws, result)
     if data_ws.max_row == 1 and data_ws.max_column == 1 and data_ws["A1"].value is None:
         wb.remove(data_ws)
+    else:
+        data_ws.sheet_state = "hidden"  # the charts' pivots, not for reading
     wb.active = 0
     wb.properties.title = "Accelerator plan"
     wb.properties.creator = f"planner {info.get('planner_version', '')}".strip()
@@ -56,5 +59,5 @@ def write_report(result: PlanResult, inp: PlanInput, path: str | os.PathLike, *,
     protect = (input_path,) if input_path else ()
     with atomic_path(path, protect=protect) as tmp:
         info = runinfo.resolve(inp, input_path, run_info)
-        build_workbook(result, inp, info).save(tmp)
+        save_workbook(build_workbook(result, inp, info), tmp)
     return path

@@ -13,7 +13,9 @@ from openpyxl.chart.series import SeriesLabel
 
 from planner import __version__
 from planner.common.atomic import atomic_path
+from planner.common.xlsx_values import save_workbook
 from planner.domain import PENALTY_KINDS, PlanInput, PlannerError
+from planner.report.charts import CHART_DATA
 from planner.report.styles import (
     NOTE,
     PCT,
@@ -143,10 +145,12 @@ def save(wb: Workbook, out: str | os.PathLike, workbook: str | os.PathLike,
          title: str) -> Path:
     """Save atomically; refuse to overwrite the input workbook."""
     wb.active = 0
+    if CHART_DATA in wb.sheetnames:
+        wb[CHART_DATA].sheet_state = "hidden"  # the charts' pivots, not for reading
     wb.properties.title = title
     wb.properties.creator = f"planner {__version__}"
     with atomic_path(out, protect=(workbook,)) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return Path(out)
 
 

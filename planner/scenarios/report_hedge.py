@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from planner.common.atomic import atomic_path
+from planner.common.xlsx_values import save_workbook
 from planner.domain import PlanInput, PlanResult
 from planner.domain.names import normalise
 from planner.domain.scenarios import ScenarioSpec
@@ -121,5 +122,5 @@ def write_hedge(a: HedgeAnalysis, inp: PlanInput, workbook: str | os.PathLike,
         table_sheet(wb, "HedgeValue", value_table(a))
         rc.add_runs(wb, a.outcomes)
         wb.active = 0
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return Path(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections import OrderedDict
 from datetime import datetime
@@ -10,13 +11,21 @@ from pathlib import Path
 from openpyxl.chart import BarChart, LineChart, Reference
 
 from planner.domain import PlanInput
-from planner.report.charts import style_chart
+from planner.report.charts import CHART_DATA, style_chart
 from planner.report.styles import INT, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
 from planner.scenarios import report_common as rc
 from planner.scenarios.sweep import SweepResult
 
-CHART_DATA = "ChartData"
+
+def shown_value(text: str) -> float | str:
+    """A swept value as the workbook shows it: a number when the text is one (so it sorts,
+    charts and sums as a number), else the text (a quarter such as 2027Q3)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
 
 
 def _diff(value: float | None, base: float | None) -> float | None:
@@ -25,7 +34,7 @@ def _diff(value: float | None, base: float | None) -> float | None:
 
 def sweep_table(res: SweepResult) -> TableData:
     base = res.base.total_cost_usd
-    rows = [(p.parameter, p.value, p.outcome.overrides, p.outcome.status,
+    rows = [(p.parameter, shown_value(p.value), p.outcome.overrides, p.outcome.status,
              p.outcome.total_cost_usd, _diff(p.outcome.total_cost_usd, base),
              *rc.penalty_values(p.outcome),
              p.outcome.objective_usd, p.outcome.chips_bought if p.outcome.has_plan else None,
@@ -55,7 +64,7 @@ def tornado_rows(res: SweepResult) -> list[tuple]:
         lo, hi = low.outcome.total_cost_usd, high.outcome.total_cost_usd
         d_lo, d_hi = _diff(lo, base), _diff(hi, base)
         swing = abs(d_hi - d_lo) if d_lo is not None and d_hi is not None else None
-        rows.append((name, low.value, high.value, lo, hi, d_lo, d_hi, swing,
+        rows.append((name, shown_value(low.value), shown_value(high.value), lo, hi, d_lo, d_hi, swing,
                      _penalties(low.outcome), _penalties(high.outcome)))
     return sorted(rows, key=lambda r: -(r[7] or 0.0))
 
@@ -70,7 +79,7 @@ def tornado_table(res: SweepResult) -> TableData:
 
 
 def _line_chart(ws, data_ws, res: SweepResult) -> None:
-    rows = [(p.value, p.outcome.total_cost_usd, res.base.total_cost_usd) for p in res.points]
+    rows = [(shown_value(p.value), p.outcome.total_cost_usd, res.base.total_cost_usd) for p in res.points]
     write_table(data_ws, TableData("chart_sweep", [Column("value"), Column(rc.COST, USD),
                                                    Column("base_usd", USD)], rows),
                 excel_table=False)

@@ -10,13 +10,11 @@ from pathlib import Path
 from openpyxl.chart import BarChart, Reference
 
 from planner.domain import PENALTY_KINDS
-from planner.report.charts import style_chart
+from planner.report.charts import CHART_DATA, style_chart
 from planner.report.styles import INT, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
 from planner.scenarios import report_common as rc
 from planner.scenarios.whatif import RegretCell, WhatIf, purchases_by_chip_year, regret_matrix
-
-CHART_DATA = "ChartData"
 
 
 def _regret_by_plan(cells: list[RegretCell]) -> dict[str, list[RegretCell]]:
