@@ -29,11 +29,21 @@ def test_throughput_json_has_required_keys(capsys):
                 "bound", "precision_used", "tensor_parallel", "pipeline_parallel", "source"):
         assert key in data
     assert abs(data["output_tokens_per_s_per_chip"] / 3066 - 1) < 0.15
+    # 300 prompt + 300 output tokens: prompt+output tokens/s is twice the output rate
+    assert data["prompt_output_tokens_per_s_per_chip"] == pytest.approx(
+        2 * data["output_tokens_per_s_per_chip"])
+    assert data["units"]["usd_per_million_prompt_output_tokens_rented"] == \
+        "$/Mtok (prompt+output), rented"
+    assert data["usd_per_million_output_tokens_rented"] == pytest.approx(
+        2 * data["usd_per_million_prompt_output_tokens_rented"])
 
 
 def test_throughput_text(capsys):
     code, out, _ = run(BASE, capsys)
-    assert code == 0 and "output tokens/s per chip" in out
+    assert code == 0
+    for label in ("tokens/s (prompt+output) per chip", "tokens/s (output only) per chip",
+                  "$/Mtok (prompt+output), rented", "$/Mtok (output only), owned"):
+        assert label in out
 
 
 def test_unmeetable_target_exits_1_naming_target(capsys):
@@ -60,16 +70,20 @@ def test_chips_table_is_fast_and_aligned(capsys):
     code, out, _ = run(["chips", "--model", "llama-3.1-70b"], capsys)
     assert time.perf_counter() - start < 2.0
     lines = out.splitlines()
-    assert code == 0 and lines[1].startswith("chip") and set(lines[2]) <= {"-", " "}
+    assert code == 0 and lines[2].startswith("chip") and set(lines[3]) <= {"-", " "}
+    assert "tokens/s per chip" in lines[1] and "$/Mtok rented" in lines[1]
+    assert lines[2].count("prompt+output") == 3 and lines[2].count("output only") == 5
     assert any(line.startswith("H100 SXM") for line in lines)
-    assert len(lines) == 3 + 24
+    assert len(lines) == 4 + 24 + 1 and "prompt+output = " in lines[-1]
 
 
 def test_chips_json(capsys):
     code, out, _ = run(["chips", "--model", "mixtral", "--precision", "fp8", "--input-tokens", "500",
                         "--output-tokens", "200", "--tpot-ms", "50", "--json"], capsys)
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 24 and "usd_per_million_tokens_rented" in rows[0]
+    assert code == 0 and len(rows) == 24
+    assert "usd_per_million_prompt_output_tokens_rented" in rows[0]
+    assert "usd_per_million_output_tokens_rented" in rows[0]
 
 
 def test_train_time(capsys):

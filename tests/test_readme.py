@@ -29,3 +29,14 @@ def test_readme_opens_with_install_and_test_commands():
     assert len(commands) == 2
     assert "planner plan inputs/example.xlsx" in commands[0]
     assert commands[1].rstrip().endswith("pytest")
+
+
+def test_command_outputs_in_readme_and_docs_are_generated():
+    """Every ``<!-- output: planner ... -->`` block holds what the command prints now, so no
+    figure in them is typed by hand or stale."""
+    sync = _sync_module()
+    for path in sync.OUTPUT_FILES:
+        text = path.read_text(encoding="utf-8")
+        assert sync.OUTPUT_BLOCK.search(text), path
+        assert sync.synced_outputs(text) == text, (
+            f"{path.name}: a command's output is stale: run python scripts/sync_readme.py")

@@ -7,7 +7,7 @@ import pytest
 from report_fixtures import H100, H200, QUARTERS, make_plan
 
 from planner.report import metrics, write_report
-from planner.report.unit_economics import unit_economics_rows
+from planner.report.unit_economics import COLUMNS, unit_economics_rows
 from planner.report.usage import average_utilisation, facility_kw_per_chip, utilisation_rows
 
 # chips used / available per (quarter, chip) in the fixture plan (see report_fixtures)
@@ -17,6 +17,16 @@ USED_AVAILABLE = {
     ("2028Q2", H200): (32, 32),
 }
 
+
+_AT = {c.name: i for i, c in enumerate(COLUMNS)}
+SERVED, SERVED_OUT = _AT["served_million_prompt_output_tokens"], _AT["served_million_output_tokens"]
+API, COST = _AT["api_million_prompt_output_tokens"], _AT["allocated_cost_usd"]
+PER_MTOK = _AT["usd_per_million_prompt_output_tokens"]
+PER_MTOK_OUT = _AT["usd_per_million_output_tokens"]
+CHIPS, KW = _AT["avg_chips_allocated"], _AT["avg_facility_power_kw"]
+TPS, TPS_OUT = _AT["avg_chip_served_prompt_output_tokens_per_s"], _AT["avg_chip_served_output_tokens_per_s"]
+PER_WATT = _AT["prompt_output_tokens_per_s_per_watt"]
+PER_WATT_OUT = _AT["output_tokens_per_s_per_watt"]
 
 def test_utilisation_rows_count_owned_rented_reserved_and_training():
     result, _ = make_plan()
@@ -54,13 +64,14 @@ def test_yearly_costs_add_up_to_the_horizon_costs(kw):
     result, inp = make_plan(**kw)
     rows, unallocated = unit_economics_rows(result, inp)
     nominal = sum(r.cost_usd for r in result.cashflow)
-    assert sum(r[5] for r in rows) + unallocated == pytest.approx(nominal)
+    assert sum(r[COST] for r in rows) + unallocated == pytest.approx(nominal)
     horizon = {u.user: u.cost_usd for u in metrics.cost_per_user(result, inp)[0]}
     for user, cost in horizon.items():
-        assert sum(r[5] for r in rows if r[1] == user) == pytest.approx(cost)
+        assert sum(r[COST] for r in rows if r[1] == user) == pytest.approx(cost)
     for r in rows:
-        if r[2] == "inference" and r[3]:
-            assert r[6] == pytest.approx(r[5] / r[3])  # USD per million tokens
+        if r[2] == "inference" and r[SERVED]:
+            assert r[PER_MTOK] == pytest.approx(r[COST] / r[SERVED])  # prompt+output
+            assert r[PER_MTOK_OUT] == pytest.approx(r[COST] / r[SERVED_OUT])  # output only
 
 
 def test_tokens_per_watt_by_hand():
@@ -71,13 +82,18 @@ def test_tokens_per_watt_by_hand():
     code = rows["2027", "code"]
     tokens_per_s = (2e9 + 3e9) / 86400
     watts = (2 + 3) * 0.945 * 1.3 * 1000
-    assert code[7] == pytest.approx(2.5)                     # chips, average per quarter
-    assert code[8] == pytest.approx(tokens_per_s / 2)         # tokens/s, average
-    assert code[9] == pytest.approx(watts / 1000 / 2)         # kW, average
-    assert code[10] == pytest.approx(tokens_per_s / watts)
+    assert code[CHIPS] == pytest.approx(2.5)                 # chips, average per quarter
+    assert code[TPS] == pytest.approx(tokens_per_s / 2)      # prompt+output tokens/s, average
+    assert code[KW] == pytest.approx(watts / 1000 / 2)       # kW, average
+    assert code[PER_WATT] == pytest.approx(tokens_per_s / watts)
     days = 8766.0 / 4 / 24
-    assert code[3] == pytest.approx((2e9 + 3e9) * days / 1e6)
-    assert rows["2028", "training: tune-8b"][3:5] == (None, None)
+    assert code[SERVED] == pytest.approx((2e9 + 3e9) * days / 1e6)
+    # 'code' serves 3,000 prompt + 200 output tokens: output only is 200 / 3,200 = 1/16
+    assert code[SERVED_OUT] == pytest.approx(code[SERVED] / 16)
+    assert code[TPS_OUT] == pytest.approx(tokens_per_s / 2 / 16)
+    assert code[PER_WATT_OUT] == pytest.approx(tokens_per_s / watts / 16)
+    assert code[PER_MTOK_OUT] == pytest.approx(16 * code[PER_MTOK])
+    assert rows["2028", "training: tune-8b"][SERVED:API + 1] == (None, None, None)
 
 
 def test_owned_chips_use_their_sites_pue():
@@ -93,10 +109,10 @@ def test_api_tokens_are_not_counted_against_chip_power():
     rows = {(r[0], r[1]): r for r in unit_economics_rows(result, inp)[0]}
     code = rows["2028", "code"]
     days = 8766.0 / 4 / 24
-    assert code[4] == pytest.approx(5e8 * days / 1e6)
+    assert code[API] == pytest.approx(5e8 * days / 1e6)
     served = sum(c.served_tokens_per_day for c in result.capacity
                  if c.workload == "code" and c.quarter in QUARTERS[2:])
-    assert code[8] * 2 == pytest.approx((served - 5e8) / 86400)
+    assert code[TPS] * 2 == pytest.approx((served - 5e8) / 86400)
 
 
 def test_unit_economics_sheet(tmp_path):
@@ -104,6 +120,7 @@ def test_unit_economics_sheet(tmp_path):
     wb = openpyxl.load_workbook(write_report(result, inp, tmp_path / "plan.xlsx"))
     ws = wb["UnitEconomics"]
     rows = unit_economics_rows(result, inp)[0]
-    assert ws.tables["tbl_unit_economics"].ref == f"A1:K{1 + len(rows)}"
+    assert ws.tables["tbl_unit_economics"].ref == f"A1:O{1 + len(rows)}"
     assert [ws.cell(2, c).value for c in (1, 2, 3)] == ["2027", "chat", "inference"]
-    assert ws["G2"].number_format == "#,##0.000" and ws["K2"].number_format == "#,##0.00"
+    assert ws["H2"].number_format == "#,##0.000" and ws["I2"].number_format == "#,##0.000"
+    assert ws["N2"].number_format == "#,##0.00"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from planner.domain import PlanInput
+from planner.domain import PlanInput, units
 from planner.domain.names import find_by_name
 from planner.report.styles import FACTOR, INT, NUM1, NUM2, PCT, PCT2, USD, USD_KWH, USD_RATE, Fmt
 from planner.report.tables import Column, TableData
@@ -20,7 +20,8 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "time_limit_s": ("s", NUM1), "mip_gap": ("share", PCT2),
     "target_utilisation": ("share", PCT), "server_power_overhead": ("ratio", NUM2),
     "power_draw_fraction": ("share", PCT),
-    "unmet_penalty_usd_per_million_tokens": ("USD per million tokens", USD_RATE),
+    "unmet_penalty_usd_per_million_tokens": (units.usd_per_mtok_label(units.PROMPT_OUTPUT),
+                                             USD_RATE),
     "unmet_training_penalty_usd_per_chip_hour": ("USD per chip-hour", USD_RATE),
     "budget_overrun_penalty_usd_per_usd": ("USD per USD over budget", NUM2),
     "hours_per_quarter": ("hours", NUM1),
@@ -33,7 +34,8 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "electricity_usd_per_kwh": ("USD per kWh", USD_KWH), "prompt_tokens": ("tokens", INT),
     "output_tokens": ("tokens", INT), "ttft_ms": ("ms", NUM1), "tpot_ms": ("ms", NUM2),
     "peak_to_average": ("ratio", NUM2), "tokens": ("tokens", INT), "mfu": ("share", PCT),
-    "output_tokens_per_s_per_chip": ("tokens per s per chip", NUM1),
+    "output_tokens_per_s_per_chip": (units.tokens_per_s_label(units.OUTPUT_ONLY) + " per chip",
+                                     NUM1),
     "params_b": ("billion parameters", NUM1), "active_params_b": ("billion parameters", NUM1),
     "demand_tokens_per_day": ("tokens per day", INT),
     "price_decline_per_quarter": ("share per quarter", PCT),
@@ -42,7 +44,7 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "supply_cap_per_quarter": ("chips per quarter", INT), "max_chips": ("chips", INT),
     "order_unit_chips": ("chips per unit", INT), "rental_unit_chips": ("chips per instance", INT),
     "extra_kw": ("kW", NUM1), "cost_usd": ("USD", USD), "quantity": ("chips", INT),
-    "usd_per_million_tokens": ("USD per million tokens", USD_RATE),
+    "usd_per_million_tokens": (units.usd_per_mtok_label(units.PROMPT_OUTPUT), USD_RATE),
     "max_tokens_per_day": ("tokens per day", INT), "earliest": ("quarter", None),
     "deadline": ("quarter", None), "bought": ("quarter", None),
     "electricity_usd_per_kwh_by_quarter": ("USD per kWh", USD_KWH),

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from planner.common.atomic import atomic_path
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PlanInput, PlanResult, units
 from planner.report import metrics, plan_tables, runinfo
 from planner.report.assumptions import assumptions_table
 from planner.report.pnl import pnl_table
@@ -36,10 +36,13 @@ def cost_per_million_tokens_table(result: PlanResult, inp: PlanInput) -> TableDa
     users, _ = metrics.cost_per_user(result, inp)
     return TableData(
         "cost_per_million_tokens",
-        [Column(n) for n in ("workload", "kind", "demand_tokens", "served_tokens", "met_share",
-                             "allocated_cost_usd", "usd_per_million_tokens")],
+        [Column(n) for n in ("workload", "kind", "demand_prompt_output_tokens",
+                             "served_prompt_output_tokens", "met_share", "allocated_cost_usd",
+                             units.usd_per_mtok_column(units.PROMPT_OUTPUT),
+                             units.usd_per_mtok_column(units.OUTPUT_ONLY))],
         [(u.user, u.kind, u.demand_tokens, u.served_tokens, u.met_share, u.cost_usd,
-          u.usd_per_million_tokens) for u in users],
+          u.usd_per_million_tokens, metrics.usd_per_million_output_tokens(u, inp))
+         for u in users],
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PlanInput, PlanResult, units
 from planner.report.tables import quarter_key
 
 COST_METHOD = (
@@ -24,7 +24,7 @@ COST_METHOD = (
     ("Each quarter's share, with its rental and power, is split among workloads and training "
     "runs by the chips allocated to them."),
     ("Undiscounted; penalties excluded.  Cost per million tokens = allocated cost / tokens "
-    "served (by chips and APIs)."),
+    "served (by chips and APIs), prompt+output or output only."),
 )
 
 
@@ -66,7 +66,20 @@ class UserCost:
 
     @property
     def usd_per_million_tokens(self) -> float | None:
+        """Dollars per million prompt+output tokens served (planner.domain.units)."""
         return self.cost_usd / self.served_tokens * 1e6 if self.served_tokens > 0 else None
+
+
+def output_share(user: str, inp: PlanInput) -> float | None:
+    """The share of a workload's tokens that are output (None for training or unknown)."""
+    w = next((w for w in inp.workloads if w.name == user), None)
+    return units.output_share(w.prompt_tokens, w.output_tokens) if w is not None else None
+
+
+def usd_per_million_output_tokens(u: UserCost, inp: PlanInput) -> float | None:
+    """A workload's allocated cost per million output tokens served."""
+    share = output_share(u.user, inp) if u.kind == "inference" else None
+    return units.usd_per_mtok(u.cost_usd, u.served_tokens * share) if share else None
 
 
 def year_of(quarter: str) -> str:

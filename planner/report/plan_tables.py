@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PlanInput, PlanResult, units
 from planner.report.styles import (
     FACTOR,
     INT,
@@ -62,7 +62,7 @@ def allocation_table(result: PlanResult) -> TableData:
     rows = sorted(result.allocation, key=lambda r: (quarter_key(r.quarter), r.workload, r.chip))
     return TableData(
         "allocation",
-        [C("quarter"), C("workload"), C("chip"), C("chips", NUM1), C("tokens_per_s", INT),
+        [C("quarter"), C("workload"), C("chip"), C("chips", NUM1), C(units.tokens_per_s_column(units.PROMPT_OUTPUT), INT),
          C("tokens_per_day", INT)],
         [(r.quarter, r.workload, r.chip, r.chips, r.tokens_per_s, r.tokens_per_day)
          for r in rows],
@@ -146,7 +146,7 @@ def throughput_table(result: PlanResult) -> TableData:
         "throughput",
         [C("chip"), C("model"), C("precision"), C("precision_used"), C("dense_precision_used"),
          C("prompt_tokens", INT), C("output_tokens", INT), C("feasible"),
-         C("output_tokens_per_s_per_chip", NUM1), C("tokens_per_s_per_chip", NUM1),
+         C("output_tokens_per_s_per_chip", NUM1), C(units.tokens_per_s_column(units.PROMPT_OUTPUT, "chip"), NUM1),
          C("chips_per_replica", INT), C("tensor_parallel", INT), C("pipeline_parallel", INT),
          C("data_parallel", INT), C("expert_parallel", INT), C("batch_size", INT),
          C("ttft_ms", NUM1), C("tpot_ms", NUM2), C("bound"), C("source"), C("reason"),
@@ -225,7 +225,7 @@ def api_table(result: PlanResult) -> TableData:
     return TableData(
         "api_usage",
         [C("quarter"), C("workload"), C("offering"), C("tokens_per_day", INT),
-         C("usd_per_million_tokens", USD_RATE), C("total_usd", USD)],
+         C(units.usd_per_mtok_column(units.PROMPT_OUTPUT), USD_RATE), C("total_usd", USD)],
         [(r.quarter, r.workload, r.offering, r.tokens_per_day, r.usd_per_million_tokens,
           r.total_usd) for r in rows],
         "No tokens are bought from APIs.",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PlanInput, PlanResult, units
 from planner.domain.costs import BASIS_WORDS
 from planner.domain.status import Status
-from planner.report import metrics, recommend
+from planner.report import alternatives, metrics, recommend
 from planner.report.pnl import total_operating_cost
 from planner.report.styles import (
     BOLD,
@@ -32,7 +32,7 @@ from planner.report.styles import (
     put_formula,
     set_widths,
 )
-from planner.report.usage import average_utilisation
+from planner.report.usage import USD_PER_MTOK, average_utilisation
 
 YEAR_HEADERS = ["year", "capital_usd", "operating_usd", "resale_usd", "net_cash_usd",
                 "residual_value_usd", "discounted_cost_usd"]
@@ -43,8 +43,13 @@ YEAR_NOTES = (
      "headline), discounted; its TOTAL is the total cost of ownership."),
 )
 BUDGET_HEADERS = ["capital_budget_usd", "operating_budget_usd"]
-COST_HEADERS = ["workload", "kind", "served_million_tokens", "met_share", "allocated_cost_usd",
-                "usd_per_million_tokens"]
+PO, OUT = units.PROMPT_OUTPUT, units.OUTPUT_ONLY
+COST_HEADERS = ["workload", "kind", "served_million_prompt_output_tokens", "met_share",
+                "allocated_cost_usd", units.usd_per_mtok_column(PO), units.usd_per_mtok_column(OUT)]
+ALTERNATIVE_HEADERS = ["workload", "plan_" + units.usd_per_mtok_column(PO), "cheapest_rental_chip",
+                       "rented_" + units.usd_per_mtok_column(PO), "saving_vs_renting_share",
+                       "api_offering", "api_" + units.usd_per_mtok_column(PO),
+                       "saving_vs_api_share"]
 
 
 def _section(ws, row: int, title: str) -> int:
@@ -151,24 +156,54 @@ def _spend_by_year(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
 
 def _cost_per_token(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
     ws.row_breaks.append(Break(id=row - 1))  # the table and its method on one page
-    row = _section(ws, row, "Cost per million tokens by workload (undiscounted USD; per year "
-                            "on UnitEconomics)")
+    row = _section(ws, row, "Cost per million tokens by workload (undiscounted USD, "
+                            f"{units.usd_per_mtok_label(PO)} and {units.usd_per_mtok_label(OUT)}; "
+                            "per year on UnitEconomics)")
     for j, name in enumerate(COST_HEADERS, start=1):
         header_cell(ws, row, j, name, numeric=j > 2)
     row += 1
     users, unallocated = metrics.cost_per_user(result, inp)
     for u in users:
         values = [u.user, u.kind, u.served_tokens / 1e6 if u.kind == "inference" else None,
-                  u.met_share, u.cost_usd, u.usd_per_million_tokens]
-        for j, (value, fmt) in enumerate(zip(values, [None, None, USD, PCT, USD, "#,##0.000"]),
-                                         start=1):
+                  u.met_share, u.cost_usd, u.usd_per_million_tokens,
+                  metrics.usd_per_million_output_tokens(u, inp)]
+        for j, (value, fmt) in enumerate(zip(values, [None, None, USD, PCT, USD, USD_PER_MTOK,
+                                                      USD_PER_MTOK]), start=1):
             put(ws, row, j, value, fmt)
         row += 1
     if abs(unallocated) > 0.5:
         put(ws, row, 1, "not allocated (no chip in use)")
         put(ws, row, 5, unallocated, USD)
         row += 1
-    for line in metrics.COST_METHOD:
+    for line in metrics.COST_METHOD + _unit_notes():
+        put(ws, row, 1, line, font=NOTE)
+        row += 1
+    return row
+
+
+def _unit_notes() -> tuple[str, ...]:
+    return tuple(f"Tokens: {units.DEFINITIONS[b]}." for b in units.BASES)
+
+
+def _alternatives(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
+    """Each workload's cost per million tokens beside renting and buying from an API."""
+    rows = alternatives.alternatives(result, inp)
+    if not rows:
+        return row
+    row = _section(ws, row, "What owning saves: the plan against renting the cheapest chip "
+                            "and buying from an API (" + units.usd_per_mtok_label(PO) + ")")
+    for j, name in enumerate(ALTERNATIVE_HEADERS, start=1):
+        header_cell(ws, row, j, name, numeric=j not in (1, 3, 6))
+    row += 1
+    fmts = [None, USD_PER_MTOK, None, USD_PER_MTOK, PCT, None, USD_PER_MTOK, PCT]
+    for a in rows:
+        values = [a.workload, a.plan_usd_per_mtok, a.rent_chip or "no chip to rent",
+                  a.rent_usd_per_mtok, a.saving_vs_rent, a.api_offering or "no API offered",
+                  a.api_usd_per_mtok, a.saving_vs_api]
+        for j, (value, fmt) in enumerate(zip(values, fmts), start=1):
+            put(ws, row, j, value, fmt)
+        row += 1
+    for line in alternatives.METHOD:
         put(ws, row, 1, line, font=NOTE)
         row += 1
     return row
@@ -232,6 +267,7 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
         row = _headline(ws, row + 1, result, inp)
         row = _spend_by_year(ws, row + 1, result, inp)
         row = _cost_per_token(ws, row + 1, result, inp)
+        row = _alternatives(ws, row + 1, result, inp)
     row = _constraints(ws, row + 1, result)
     _run(ws, row, result, info)
     set_widths(ws, {1: 44, 2: 20, 3: 20, 4: 20, 5: 20, 6: 24, 7: 22, 8: 22, 9: 24})

@@ -1,23 +1,34 @@
 """Unit economics per workload and calendar year: cost per million tokens and tokens per
-second per watt (the UnitEconomics sheet; method in :mod:`planner.report.usage`)."""
+second per watt, each in both token bases, prompt+output and output only
+(:mod:`planner.domain.units`; the UnitEconomics sheet; method in
+:mod:`planner.report.usage`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from planner.domain import PlanInput, PlanResult
+from planner.domain import PlanInput, PlanResult, units
 from planner.report import metrics
 from planner.report.styles import INT, NUM1, NUM2, USD
 from planner.report.tables import Column, TableData, quarter_key
 from planner.report.usage import USD_PER_MTOK, facility_kw_per_chip
 
+PO, OUT = units.PROMPT_OUTPUT, units.OUTPUT_ONLY
 COLUMNS = [
     Column("year"), Column("workload"), Column("kind"),
-    Column("served_million_tokens", INT), Column("api_million_tokens", INT),
-    Column("allocated_cost_usd", USD), Column("usd_per_million_tokens", USD_PER_MTOK),
-    Column("avg_chips_allocated", NUM1), Column("avg_chip_served_tokens_per_s", INT),
-    Column("avg_facility_power_kw", NUM1), Column("tokens_per_s_per_watt", NUM2),
+    Column("served_million_prompt_output_tokens", INT),
+    Column("served_million_output_tokens", INT),
+    Column("api_million_prompt_output_tokens", INT),
+    Column("allocated_cost_usd", USD),
+    Column(units.usd_per_mtok_column(PO), USD_PER_MTOK),
+    Column(units.usd_per_mtok_column(OUT), USD_PER_MTOK),
+    Column("avg_chips_allocated", NUM1),
+    Column("avg_chip_served_" + units.tokens_per_s_column(PO), INT),
+    Column("avg_chip_served_" + units.tokens_per_s_column(OUT), INT),
+    Column("avg_facility_power_kw", NUM1),
+    Column(units.tokens_per_s_column(PO, "watt"), NUM2),
+    Column(units.tokens_per_s_column(OUT, "watt"), NUM2),
 ]
 
 
@@ -58,15 +69,25 @@ def _sums(result: PlanResult, inp: PlanInput) -> tuple[dict[tuple[str, str], _Ye
     return sums, unallocated
 
 
-def _row(year: str, user: str, kind: str, s: _Year, quarters: int) -> tuple:
-    served = s.served_tokens / 1e6 if kind == "inference" else None
-    per_token = s.cost / served if served else None
-    watts = s.kw * 1000.0
-    per_watt = s.chip_tokens_per_s / watts if kind == "inference" and watts > 0 else None
+def _both(value: float | None, share: float | None) -> tuple[float | None, float | None]:
+    """A prompt+output figure and its output-only counterpart (x the output share)."""
+    if value is None:
+        return None, None
+    return value, value * share if share else None
+
+
+def _row(year: str, user: str, kind: str, s: _Year, quarters: int,
+         share: float | None) -> tuple:
+    """``share``: the workload's output tokens / (prompt + output) tokens."""
     inference = kind == "inference"
-    return (year, user, kind, served, s.api_tokens / 1e6 if inference else None, s.cost,
-            per_token, s.chips / quarters, s.chip_tokens_per_s / quarters if inference else None,
-            s.kw / quarters if inference else None, per_watt)
+    served = _both(s.served_tokens / 1e6 if inference else None, share)
+    per_token = tuple(s.cost / x if x else None for x in served)
+    watts = s.kw * 1000.0
+    per_watt = _both(s.chip_tokens_per_s / watts if inference and watts > 0 else None, share)
+    rate = _both(s.chip_tokens_per_s / quarters if inference else None, share)
+    return (year, user, kind, *served, s.api_tokens / 1e6 if inference else None, s.cost,
+            *per_token, s.chips / quarters, *rate, s.kw / quarters if inference else None,
+            *per_watt)
 
 
 def unit_economics_rows(result: PlanResult, inp: PlanInput) -> tuple[list[tuple], float]:
@@ -79,7 +100,7 @@ def unit_economics_rows(result: PlanResult, inp: PlanInput) -> tuple[list[tuple]
     for q in quarters:
         per_year[metrics.year_of(q)] += 1
     order = metrics.users(result, inp, {user for _, user in sums})
-    rows = [_row(year, user, kind, sums[year, user], n)
+    rows = [_row(year, user, kind, sums[year, user], n, metrics.output_share(user, inp))
             for year, n in per_year.items() for user, kind in order if (year, user) in sums]
     return rows, unallocated
 
