@@ -83,8 +83,40 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
 }
 
 # --- Chips ------------------------------------------------------------------------------
-# Prices: accelerators.csv purchase_usd_per_chip_approx / cloud_usd_per_chip_hour_approx,
-# checked against market.md 'Rental price' defaults.  Lifetime: market.md Depreciation
+# Purchase prices are all-in per accelerator, as the Chips sheet defines them: the GPU with
+# its share of the server, of the cluster network and of installation.  A bare-GPU street
+# price (accelerators.csv purchase_usd_per_chip_approx) leaves out about a third of that.
+#   server:  market.md System price 'Default: $280k per 8x H100 server' (market.csv
+#            system_price '8-GPU H100 server', 199000-317000: DGX list ~199k, SemiAnalysis
+#            ~270k, HGX quote with InfiniBand ~317k) = $35,000 per H100, 1.27 x the H100's
+#            $27,500 street price.  No sourced 8-GPU server price is in the references for
+#            H200, B200, MI300X or L40S (market.md: 'that figure should be flagged as an
+#            assumption'), so theirs is assumed to carry the same 1.27 server factor over
+#            their street price.  Cross-check for Blackwell: a GB200 NVL72 rack at ~$3M
+#            (market.csv system_price, 2000000-3100000) is ~$41.7k per GPU before network.
+#   network: market.csv system_price 'Networking share of AI cluster cost': $13.8M switches
+#            + $21.0M cables against $307M of nodes in a public 8,192-GPU H100 cluster model
+#            (Aug 2024) = 11.3% of the server price (market.md: 'default 10-15%').
+#   install: assumption, 2% of the server price (racking, cabling and commissioning labour).
+H100_SERVER_USD, GPUS_PER_SERVER, H100_STREET_USD = 280_000, 8, 27_500
+SERVER_FACTOR = H100_SERVER_USD / GPUS_PER_SERVER / H100_STREET_USD
+NETWORK_SHARE = (13.8 + 21.0) / 307.0
+INSTALL_SHARE = 0.02
+
+
+def all_in(street_usd: float) -> float:
+    """An accelerator's all-in purchase price from its street price, to the $100."""
+    return round(street_usd * SERVER_FACTOR * (1 + NETWORK_SHARE + INSTALL_SHARE), -2)
+
+
+def all_in_source(street: str) -> str:
+    return (f"purchase all-in = {street} x {SERVER_FACTOR:.3f} server factor (market.md System "
+            f"price, $280k per 8x H100 server) x (1 + {NETWORK_SHARE:.3f} network, market.csv "
+            f"system_price 'Networking share' + {INSTALL_SHARE:.2f} installation, assumption)")
+
+
+# Rent: accelerators.csv cloud_usd_per_chip_hour_approx, checked against market.md
+# 'Rental price' defaults.  Lifetime: market.md Depreciation
 # 'Default: 5 years straight-line'.  Lead times: market.md Lead time 'Default: 8-12 weeks
 # for Hopper-class, 26-52 weeks for the newest generation' -> 1 quarter / 2 quarters.
 LIFETIME = 5
@@ -112,38 +144,45 @@ TERMS_SOURCE = ("; reserved 1y/3y discounts 0.30/0.45 (market.md Rental price: 2
 DECLINE_SOURCE = "; purchase price -2%/quarter as Blackwell ramps: assumption"
 DGX_KW_PER_GPU = 10.2 / 8  # market.csv power_facility 'DGX H100 maximum system power', 10.2 kW per 8-GPU system
 CHIPS = [
-    {"chip": "H100", "purchase_usd_per_chip": 27500, "rent_usd_per_chip_hour": 2.5,
+    {"chip": "H100", "purchase_usd_per_chip": all_in(27500), "rent_usd_per_chip_hour": 2.5,
      "lifetime_years": LIFETIME, "power_kw_per_chip": DGX_KW_PER_GPU,
      "lead_time_quarters": HOPPER_LEAD, "price_decline_per_quarter": HOPPER_DECLINE, **TERMS,
-     "source": "accelerators.csv H100 SXM: purchase 27500 ('street price ~$25-30k'), cloud "
-               "2.5/h; market.md 'H100 on-demand $2.5-3.0/h at GPU clouds'; power = DGX "
+     "source": all_in_source("accelerators.csv H100 SXM street 27500 ('~$25-30k')")
+               + "; cloud 2.5/h (accelerators.csv); market.md 'H100 on-demand $2.5-3.0/h at "
+               "GPU clouds'; power = DGX "
                "H100 10.2 kW / 8 GPUs (market.csv power_facility, NVIDIA user guide)"
                + DECLINE_SOURCE + TERMS_SOURCE},
-    {"chip": "H200", "purchase_usd_per_chip": 35000, "rent_usd_per_chip_hour": 3.5,
+    {"chip": "H200", "purchase_usd_per_chip": all_in(35000), "rent_usd_per_chip_hour": 3.5,
      "lifetime_years": LIFETIME, "power_kw_per_chip": DGX_KW_PER_GPU,
      "lead_time_quarters": HOPPER_LEAD, "price_decline_per_quarter": HOPPER_DECLINE, **TERMS,
-     "source": "accelerators.csv H200 SXM: purchase 35000 ('street ~$35k'), cloud 3.5/h; "
-               "market.md 'H200 ~$3-5'; power = DGX H100/H200 10.2 kW / 8 GPUs"
+     "source": all_in_source("accelerators.csv H200 SXM street 35000 ('~$35k'); server "
+                             "factor: assumption, as H100")
+               + "; cloud 3.5/h (accelerators.csv); market.md 'H200 ~$3-5'; power = DGX "
+               "H100/H200 10.2 kW / 8 GPUs"
                + DECLINE_SOURCE + TERMS_SOURCE},
-    {"chip": "B200", "purchase_usd_per_chip": 40000, "rent_usd_per_chip_hour": 4.5,
+    {"chip": "B200", "purchase_usd_per_chip": all_in(40000), "rent_usd_per_chip_hour": 4.5,
      "lifetime_years": LIFETIME, "lead_time_quarters": BLACKWELL_LEAD,
      "available_from": "2027Q2", **TERMS,
-     "source": "accelerators.csv B200: purchase 40000 ('street ~$40k'), cloud 4.5/h; "
-               "market.md 'B200 ~$4.5-6'; lead: market.csv lead_time 'B200 delivery lead "
+     "source": all_in_source("accelerators.csv B200 street 40000 ('~$40k'); server factor: "
+                             "assumption, as H100")
+               + "; cloud 4.5/h (accelerators.csv); market.md 'B200 ~$4.5-6'; lead: market.csv lead_time 'B200 delivery lead "
                "time', 4-10 months; available from 2027Q2: assumption, a new buyer's first "
                "allocation (market.csv 'Blackwell new orders booked out', 12 months); "
                "power blank = 1000 W TDP x 1.35"
                + TERMS_SOURCE},
-    {"chip": "MI300X", "purchase_usd_per_chip": 15000, "rent_usd_per_chip_hour": 1.8,
+    {"chip": "MI300X", "purchase_usd_per_chip": all_in(15000), "rent_usd_per_chip_hour": 1.8,
      "lifetime_years": LIFETIME, "lead_time_quarters": HOPPER_LEAD, **TERMS,
-     "source": "accelerators.csv MI300X: purchase 15000, cloud 1.8/h ('cloud $1.71-1.85/h'); "
-               "market.csv system_price 'MI300X GPU street price', 10000-15000 (low "
-               "confidence); lead time: assumption, as Hopper"
+     "source": all_in_source("accelerators.csv MI300X street 15000 (market.csv system_price "
+                             "'MI300X GPU street price', 10000-15000, low confidence); server "
+                             "factor: assumption, as H100 (no sourced MI300X server price)")
+               + "; cloud 1.8/h ('cloud $1.71-1.85/h', accelerators.csv); lead time: "
+               "assumption, as Hopper"
                + TERMS_SOURCE},
-    {"chip": "L40S", "purchase_usd_per_chip": 8000, "rent_usd_per_chip_hour": 1.0,
+    {"chip": "L40S", "purchase_usd_per_chip": all_in(8000), "rent_usd_per_chip_hour": 1.0,
      "lifetime_years": LIFETIME, "lead_time_quarters": HOPPER_LEAD, **TERMS,
-     "source": "accelerators.csv L40S: purchase 8000, cloud 1.0/h; lead time: assumption, "
-               "as Hopper"
+     "source": all_in_source("accelerators.csv L40S street 8000; server factor: assumption, "
+                             "as H100")
+               + "; cloud 1.0/h (accelerators.csv); lead time: assumption, as Hopper"
                + TERMS_SOURCE},
 ]
 
@@ -275,17 +314,63 @@ STACKS = [
 ]
 
 # --- APIs -------------------------------------------------------------------------------
-# Left with its header only: the references quote no per-token API price (Groq and
-# Cerebras are api-only in accelerators.csv, without a price).
-APIS: list[dict[str, object]] = []
+# Published per-token prices for each workload's model (the references quote none).  The
+# APIs sheet takes one price per million prompt+output tokens, so each is the provider's
+# input and output prices blended at the workload's request shape:
+# (P x input + O x output) / (P + O).  The planner may buy these tokens when they are
+# cheaper than serving them, and the Summary sets each workload's cost beside them.
+#: (offering, model, USD per million input tokens, per million output tokens, source)
+API_PRICES = [
+    ("DeepSeek API (deepseek-chat)", "deepseek-v3", 0.56, 1.68,
+     "api-docs.deepseek.com 'Models & Pricing' (from 5 Sep 2025): $0.56 per million input "
+     "tokens (cache miss), $1.68 per million output tokens"),
+    ("Llama 3.1 70B (aigateway.sh)", "llama-3.1-70b", 0.29, 0.60,
+     "aigateway.sh model page meta/llama-3.1-70b-instruct (2026): $0.29 input, $0.60 "
+     "output per million tokens, pass-through price (low confidence: a reseller's page)"),
+    ("Llama 3.1 8B (Amazon Bedrock)", "llama-3.1-8b", 0.22, 0.22,
+     "cloudprice.net Llama 3.1 8B Instruct provider table (2026): Amazon Bedrock "
+     "meta.llama3-1-8b-instruct-v1:0, $0.22 input and output per million tokens"),
+    ("Llama 3.1 8B (DeepInfra)", "llama-3.1-8b", 0.03, 0.05,
+     "cloudprice.net Llama 3.1 8B Instruct provider table (2026): DeepInfra, $0.03 input, "
+     "$0.05 output per million tokens (the cheapest listed)"),
+]
+
+
+def api_rows() -> list[dict[str, object]]:
+    """One APIs row per offering, its price blended at its workload's request shape (for
+    the reasoning agent, the output length the planner serves: the answer x the mean
+    reasoning multiplier of the Drivers sheet, planner.forecast)."""
+    from planner.forecast import Drivers
+    from planner.forecast.drivers import served_output_tokens
+
+    shapes = {str(w["model"]): (float(w["prompt_tokens"]), float(w["output_tokens"]))
+              for w in WORKLOADS}
+    drivers = {str(d["workload"]): d for d in DRIVERS}
+    for w in WORKLOADS:
+        if w["workload"] in drivers:
+            values = {k: float(v) for k, v in drivers[str(w["workload"])].items()
+                      if k not in ("workload", "source")}
+            shapes[str(w["model"])] = (float(w["prompt_tokens"]), served_output_tokens(
+                Drivers(**values), float(w["output_tokens"]), QUARTERS))
+    rows = []
+    for name, model, usd_in, usd_out, source in API_PRICES:
+        prompt, output = shapes[model]
+        price = (prompt * usd_in + output * usd_out) / (prompt + output)
+        rows.append({"offering": name, "model": model,
+                     "usd_per_million_tokens": round(price, 4),
+                     "source": f"{source}; blended at {prompt:,.0f} prompt / {output:,.0f} "
+                               f"output tokens: ({prompt:,.0f} x {usd_in} + {output:,.0f} x "
+                               f"{usd_out}) / {prompt + output:,.0f} = {price:.4f}"})
+    return rows
 
 # --- Budgets ----------------------------------------------------------------------------
-# Assumption: the yearly envelope the board approves.  Without limits this plan spends
-# $4.5-6.2M a year on chips and $0.4-1.0M on rentals and power, so these limits do not bind
-# (all demand is met); they would stop a re-plan that front-loads spending.
-BUDGET_SOURCE = ("Assumption: board-approved yearly envelope, above the $4.5-6.2M capex and "
-                 "$0.4-1.0M opex a year the plan spends without limits")
-BUDGETS = [{"year": START_YEAR + i, "capex_usd": 7_500_000, "opex_usd": 1_500_000,
+# Assumption: the yearly envelope the board approves, set above what this plan spends each
+# year when planned with the Budgets sheet emptied (all-in prices, 2027-2029), so these
+# limits do not bind (all demand is met); they would stop a re-plan that front-loads
+# spending.
+BUDGET_SOURCE = ("Assumption: board-approved yearly envelope, above the capex and opex a "
+                 "year the plan spends without limits (plan it with this sheet emptied)")
+BUDGETS = [{"year": START_YEAR + i, "capex_usd": 7_500_000, "opex_usd": 2_000_000,
             "source": BUDGET_SOURCE} for i in range(QUARTERS // 4)]
 
 
@@ -421,7 +506,7 @@ def build() -> Workbook:
     _append(wb, "SitePower", SITE_POWER)
     _append(wb, "Expansions", EXPANSIONS)
     _append(wb, "Stacks", STACKS)
-    _append(wb, "APIs", APIS)
+    _append(wb, "APIs", api_rows())
     _append(wb, "Budgets", BUDGETS)
     return wb
 

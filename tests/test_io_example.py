@@ -97,18 +97,39 @@ def test_example_owns_a_cluster_and_may_expand_eu_west(plan) -> None:
     assert all(s.power_cap_kw_by_quarter is None for s in plan.sites)  # SitePower: header only
 
 
-def test_example_stacks_budgets_and_no_apis(plan) -> None:
+def test_example_stacks_and_budgets(plan) -> None:
     assert [(s.name, s.adoption_usd, s.adopted) for s in plan.stacks] == \
         [("CUDA", 0, True), ("ROCm", 250000, False)]
     assert [(b.year, b.capex_usd, b.opex_usd) for b in plan.budgets] == \
-        [(y, 7.5e6, 1.5e6) for y in (2027, 2028, 2029)]
-    assert plan.apis == ()
+        [(y, 7.5e6, 2.0e6) for y in (2027, 2028, 2029)]
+
+
+def test_example_prices_are_all_in_system_prices(plan) -> None:
+    """H100: $280k per 8-GPU server (market.md) = $35,000, plus 11.3% network ($34.8M of
+    switches and cables against $307M of nodes, market.csv) and 2% installation:
+    35,000 x 1.1334 = $39,670, to the $100 $39,700.  Every chip is above its bare street
+    price (accelerators.csv) by the same 1.27 x 1.133 = 1.443."""
+    prices = {c.chip: c.purchase_usd_per_chip for c in plan.chips}
+    assert prices["H100 SXM"] == 39700
+    street = {"H100 SXM": 27500, "H200 SXM": 35000, "B200": 40000, "MI300X": 15000,
+              "L40S": 8000}
+    for chip, price in prices.items():
+        assert price == pytest.approx(street[chip] * 1.4426, abs=60), chip
+
+
+def test_example_apis_blend_published_prices_at_each_workloads_shape(plan) -> None:
+    """Chat (1,000 prompt / 300 output) at $0.29 / $0.60: (290 + 180) / 1,300 = $0.3615 per
+    million prompt+output tokens; every workload's model has an API offer."""
+    apis = {a.name: a for a in plan.apis}
+    assert apis["Llama 3.1 70B (aigateway.sh)"].usd_per_million_tokens == pytest.approx(0.3615)
+    assert {a.model for a in plan.apis} == {w.model for w in plan.workloads}
+    assert all(a.max_tokens_per_day is None for a in plan.apis)
 
 
 def test_example_has_a_source_for_every_row() -> None:
     wb = openpyxl.load_workbook(EXAMPLE)
     for sheet in ("Chips", "Sites", "Workloads", "Training", "Fleet", "Expansions", "Stacks",
-                  "Budgets"):
+                  "APIs", "Budgets"):
         ws = wb[sheet]
         header = [c.value for c in ws[1]]
         col = header.index("source")

@@ -26,6 +26,11 @@ OUTPUT_ONLY = "output only"
 BASES = (PROMPT_OUTPUT, OUTPUT_ONLY)
 _KEY = {PROMPT_OUTPUT: "prompt_output", OUTPUT_ONLY: "output"}
 
+#: What a Chips-sheet purchase price covers: an all-in price per accelerator.
+PURCHASE_PRICE_INCLUDES = ("all-in per accelerator: the chip with its share of the server "
+                           "(CPUs, memory, NICs, chassis), of the cluster network (switches, "
+                           "cables) and of installation")
+
 MILLION = 1e6
 SECONDS_PER_HOUR = 3600.0
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from planner.domain import units
 from planner.domain.costs import COST_BASES
 from planner.domain.inputs import ChipOffer, Settings
 from planner.domain.scenarios import OPERATIONS, PARAMETERS
@@ -170,7 +171,7 @@ SHEETS: list[SheetSpec] = [
                   _c("chip", "", "name", True, doc="Chip name (catalog name or alias, "
                      "e.g. H100)."),
                   _c("purchase_usd_per_chip", "USD per chip", "number",
-                     doc="Price to buy one chip, including its share of the server.",
+                     doc="Price to buy one chip, " + units.PURCHASE_PRICE_INCLUDES + ".",
                      blank="cannot be bought", header_required=True),
                   _c("rent_usd_per_chip_hour", "USD per chip-hour", "number",
                      doc="Price to rent one chip for an hour (at least one of purchase "

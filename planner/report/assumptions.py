@@ -90,8 +90,8 @@ def _chip_rows(inp: PlanInput) -> list[Row]:
                 continue
             value = getattr(offer, f.name)
             note = ""
-            if f.name == "purchase_usd_per_chip" and value is None:
-                note = "cannot be bought"
+            if f.name == "purchase_usd_per_chip":
+                note = "cannot be bought" if value is None else units.PURCHASE_PRICE_INCLUDES
             elif f.name == "rent_usd_per_chip_hour" and value is None:
                 note = "cannot be rented"
             elif f.name in CHIP_NOTES and value is None:
