@@ -135,7 +135,10 @@ def test_assumptions_cover_settings_chips_sites_workloads(wb):
     sections = {r[0] for r in rows}
     assert {"settings", "chip", "chip spec", "site", "workload", "demand", "training run",
             "model", "input"} <= sections
-    assert ("chip", "H100 SXM", "purchase_usd_per_chip", 27500, "USD", None) in rows
+    price = next(r for r in rows if r[1] == "H100 SXM" and r[2] == "purchase_usd_per_chip")
+    assert price[3:5] == (27500, "USD")
+    assert "all-in per accelerator" in price[5] and "server" in price[5] and \
+        "network" in price[5] and "installation" in price[5]  # what the price includes
     derived = next(r for r in rows if r[1] == "H100 SXM" and r[2] == "power_kw_per_chip")
     assert derived[3] == pytest.approx(0.945) and "derived" in derived[5]
     assert any(r[2] == "peak_tflops_bf16" for r in rows)
