@@ -322,17 +322,17 @@ STACKS = [
 #: (offering, model, USD per million input tokens, per million output tokens, source)
 API_PRICES = [
     ("DeepSeek API (deepseek-chat)", "deepseek-v3", 0.56, 1.68,
-     "api-docs.deepseek.com 'Models & Pricing' (from 5 Sep 2025): $0.56 per million input "
-     "tokens (cache miss), $1.68 per million output tokens"),
+     ("api-docs.deepseek.com 'Models & Pricing' (from 5 Sep 2025): $0.56 per million input "
+     "tokens (cache miss), $1.68 per million output tokens")),
     ("Llama 3.1 70B (aigateway.sh)", "llama-3.1-70b", 0.29, 0.60,
-     "aigateway.sh model page meta/llama-3.1-70b-instruct (2026): $0.29 input, $0.60 "
-     "output per million tokens, pass-through price (low confidence: a reseller's page)"),
+     ("aigateway.sh model page meta/llama-3.1-70b-instruct (2026): $0.29 input, $0.60 "
+     "output per million tokens, pass-through price (low confidence: a reseller's page)")),
     ("Llama 3.1 8B (Amazon Bedrock)", "llama-3.1-8b", 0.22, 0.22,
-     "cloudprice.net Llama 3.1 8B Instruct provider table (2026): Amazon Bedrock "
-     "meta.llama3-1-8b-instruct-v1:0, $0.22 input and output per million tokens"),
+     ("cloudprice.net Llama 3.1 8B Instruct provider table (2026): Amazon Bedrock "
+     "meta.llama3-1-8b-instruct-v1:0, $0.22 input and output per million tokens")),
     ("Llama 3.1 8B (DeepInfra)", "llama-3.1-8b", 0.03, 0.05,
-     "cloudprice.net Llama 3.1 8B Instruct provider table (2026): DeepInfra, $0.03 input, "
-     "$0.05 output per million tokens (the cheapest listed)"),
+     ("cloudprice.net Llama 3.1 8B Instruct provider table (2026): DeepInfra, $0.03 input, "
+     "$0.05 output per million tokens (the cheapest listed)")),
 ]
 
 

@@ -28,7 +28,7 @@ README = ROOT / "README.md"
 #: Files whose command-output blocks are generated.
 OUTPUT_FILES = (README, ROOT / "docs" / "perf.md")
 OUTPUT_BLOCK = re.compile(r"(<!-- output: planner (?P<args>[^\n]*?) -->\n```text\n)(?P<body>.*?)(```)",
-                          re.S)
+                          re.DOTALL)
 
 
 def section() -> str:
