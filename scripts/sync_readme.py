@@ -6,8 +6,16 @@
   ``planner ARGS`` prints (run in-process; the performance commands take well under a
   second), so that no figure in them is ever typed by hand.
 
+* with ``--walkthrough``, README's walk-through on the examples: a
+  ``<!-- walkthrough: ... -->`` line followed by a fenced ``bash`` block of ``$ planner``
+  lines, each followed by what it prints when the block's commands are run in order in a
+  scratch copy of the repository's inputs/ (a fresh plan ledger); a line with a ``#``
+  comment is shown without running it.  This plans and re-plans the example (a minute or
+  so), so it is opt-in and tests/test_readme.py checks only the commands, not the figures.
+
 Run after changing the schema or anything the commands print:
-``python scripts/sync_readme.py``.  tests/test_readme.py fails when a copy is out of date.
+``python scripts/sync_readme.py`` (add ``--walkthrough`` after changing the example or what
+plan, replan and history print).  tests/test_readme.py fails when a copy is out of date.
 """
 
 from __future__ import annotations
@@ -63,10 +71,53 @@ def synced_outputs(text: str) -> str:
                             text)
 
 
+WALKTHROUGH = re.compile(r"(<!-- walkthrough: [^\n]*-->\n```bash\n)(?P<body>.*?)(```)",
+                         re.DOTALL)
+
+
+def walkthrough_commands(body: str) -> list[str]:
+    """The ``$ planner ...`` lines of a walk-through block, in order."""
+    return [line[2:] for line in body.splitlines() if line.startswith("$ planner ")]
+
+
+def _run_walkthrough(body: str) -> str:
+    import os
+    import shutil
+    import tempfile
+
+    from planner.cli import main as planner_main
+
+    out, here = [], Path.cwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(ROOT / "inputs", Path(tmp) / "inputs")
+        os.chdir(tmp)
+        try:
+            for command in walkthrough_commands(body):
+                out.append(f"$ {command}")
+                if "#" in command:
+                    continue
+                buffer = io.StringIO()
+                with contextlib.redirect_stdout(buffer):
+                    planner_main(shlex.split(command.removeprefix("planner ")))
+                out.append(buffer.getvalue().rstrip("\n"))
+        finally:
+            os.chdir(here)
+    return "\n".join(out) + "\n"
+
+
+def synced_walkthrough(text: str) -> str:
+    """``text`` with its walk-through block re-run (slow: plans the examples)."""
+    return WALKTHROUGH.sub(lambda m: m.group(1) + _run_walkthrough(m.group("body")) + m.group(3),
+                           text)
+
+
 def main() -> int:
+    walkthrough = "--walkthrough" in sys.argv[1:]
     for path in OUTPUT_FILES:
         text = path.read_text(encoding="utf-8")
         new = synced_outputs(synced(text) if path == README else text)
+        if walkthrough and path == README:
+            new = synced_walkthrough(new)
         if new != text:
             path.write_text(new, encoding="utf-8")
             print(f"{path.relative_to(ROOT)} updated", file=sys.stderr)
