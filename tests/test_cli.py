@@ -164,7 +164,7 @@ def test_template_command_writes_a_readable_template(tmp_path, cli):
 
 
 def _starved(wb) -> None:
-    """No rentals and 60 kW per site: demand cannot be met."""
+    """No rentals, no APIs and 60 kW per site: demand cannot be met."""
     chips, sites = wb["Chips"], wb["Sites"]
     rental_terms = [c.column for c in chips[1] if c.value in (
         "rent_usd_per_chip_hour", "reserved_1y_discount", "reserved_3y_discount")]
@@ -174,7 +174,7 @@ def _starved(wb) -> None:
     cap = next(c.column for c in sites[1] if c.value == "power_cap_kw")
     for row in range(2, sites.max_row + 1):
         sites.cell(row=row, column=cap).value = 60
-    for ws_name in ("Expansions", "Fleet"):
+    for ws_name in ("Expansions", "Fleet", "APIs"):
         if ws_name in wb.sheetnames:
             ws = wb[ws_name]
             ws.delete_rows(2, max(0, ws.max_row - 1))
