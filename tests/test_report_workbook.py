@@ -207,7 +207,8 @@ def test_optional_feature_sheets(tmp_path):
 def test_viewer_without_recalculation_reads_every_total_as_a_number(tmp_path, kw):
     """Every formula cell (TOTAL rows, per-year sums, P&L, the Summary's spend table)
     carries its value: openpyxl with data_only=True, which never recalculates, reads a
-    number, and the CashFlow TOTAL of discounted cash is the optimizer's objective."""
+    number, and the CashFlow TOTALs of discounted cost and penalties add up to the
+    optimizer's objective."""
     result, inp = make_plan(**kw)
     path = write_report(result, inp, tmp_path / "plan.xlsx")
     formulas = openpyxl.load_workbook(path)
@@ -222,8 +223,11 @@ def test_viewer_without_recalculation_reads_every_total_as_a_number(tmp_path, kw
                     assert isinstance(value, (int, float)), (ws.title, cell.coordinate, value)
     assert seen > 20
     cash = values["CashFlow"]
+    header = [c.value for c in cash[1]]
     total = next(r for r in range(1, cash.max_row + 1) if cash.cell(r, 1).value == "TOTAL")
-    assert cash.cell(total, 13).value == pytest.approx(result.solver.objective_usd, abs=1.0)
+    cost = cash.cell(total, header.index("discounted_cost_usd") + 1).value
+    penalty = cash.cell(total, header.index("discounted_penalty_usd") + 1).value
+    assert cost + penalty == pytest.approx(result.solver.objective_usd, abs=1.0)
 
 
 def test_chart_data_is_hidden(wb):
