@@ -11,8 +11,9 @@ from pathlib import Path
 
 from planner.api_commands import forecast_workbook, hedge_workbook, sweep_workbook, whatif_workbook
 from planner.domain import PlanInput, PlanResult
+from planner.io.paths import check_output_dir, check_output_file
 from planner.io.template import write_template
-from planner.ledger import record_plan
+from planner.ledger import check_ledger, record_plan
 from planner.ledger.replan import replan
 from planner.ledger.store import list_runs, load_run
 from planner.perf.compare import compare_chips
@@ -47,6 +48,18 @@ def solve(inp: PlanInput, *, solver: str | None = None, time_limit_s: float | No
     return plan(inp, SolveOptions(solver, time_limit_s, mip_gap), progress=progress)
 
 
+def check_outputs(workbook: str | Path, out: str | Path | None, csv_dir: str | Path | None,
+                  ledger: str | Path | None, *, force: bool = False) -> Path:
+    """The report path (``out`` or the default), after checking it, the CSV folder and the
+    ledger can be written (PlannerError, before any work, if one cannot)."""
+    target = Path(out) if out is not None else default_report_path(workbook)
+    check_output_file(target, inputs=(workbook,), force=force)
+    check_output_dir(csv_dir)
+    if ledger is not None:
+        check_ledger(ledger)
+    return target
+
+
 class PlanRun(tuple):
     """What :func:`plan_workbook` returns: unpacks as ``(input, result, report path)``;
     ``run_id`` is the run's id in the plan ledger (None when not recorded)."""
@@ -68,17 +81,20 @@ def plan_workbook(
     csv_dir: str | Path | None = None,
     progress: Callable[[str], None] = _quiet,
     ledger: str | Path | None = None,
+    force: bool = False,
 ) -> PlanRun:
     """Read ``workbook``, plan, write the report; return input, result and report path.
 
     With ``ledger`` (a SQLite file, see :mod:`planner.ledger`) the run is recorded there
-    and its id is the returned value's ``run_id``."""
+    and its id is the returned value's ``run_id``.  Every output path (and the ledger) is
+    checked before the workbook is read; ``force`` lets ``out`` replace an existing workbook
+    the planner did not write."""
     started, clock = start_clock()
+    out_path = check_outputs(workbook, out, csv_dir, ledger, force=force)
     progress(f"reading {workbook}")
     inp = load_workbook(workbook)
     result = solve(inp, solver=solver, time_limit_s=time_limit_s, mip_gap=mip_gap,
                    progress=progress)
-    out_path = Path(out) if out is not None else default_report_path(workbook)
     run_info = make_run_info(workbook, inp, started, clock)
     progress(f"writing {out_path}")
     report = write_report(result, inp, out_path, input_path=workbook, run_info=run_info)

@@ -17,6 +17,7 @@ from planner.api import plan_workbook, write_template
 from planner.cli_options import add_output_flags, add_solver_flags, progress_printer
 from planner.domain import PlannerError
 from planner.domain.status import Status, Termination
+from planner.io.paths import check_output_file
 
 
 def _plan_summary(result, report: Path) -> dict:
@@ -48,7 +49,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     run = plan_workbook(
         args.workbook, args.out, solver=args.solver, time_limit_s=args.time_limit,
-        mip_gap=args.gap, csv_dir=args.csv, progress=progress_printer(args), ledger=args.ledger)
+        mip_gap=args.gap, csv_dir=args.csv, progress=progress_printer(args), ledger=args.ledger,
+        force=args.force)
     _inp, result, report = run
     summary = {**_plan_summary(result, report), "run_id": run.run_id}
     if args.json:
@@ -65,13 +67,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"planner: warning: {result.solver.message} ({gap_words(result)})",
               file=sys.stderr)
     if result.has_unmet_demand:
-        print(f"planner: warning: {result.unmet_demand_share:.1%} of demand is not met; "
+        from planner.report.recommend import share
+
+        print(f"planner: warning: {share(result.unmet_demand_share)} of demand is not met; "
               "see the Capacity sheet", file=sys.stderr)
     return 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    path = write_template(args.path)
+    target = check_output_file(args.path, option="template path", force=args.force)
+    if target.exists() and not args.force:
+        raise PlannerError(f"{target} exists: refusing to replace it with a blank template; "
+                           "choose another path, or add --force to replace it")
+    path = write_template(target)
     print(f"template written to {path}")
     return 0
 
@@ -87,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="report path (default outputs/<input-name>-plan.xlsx)")
     add_solver_flags(p)
     p.add_argument("--csv", metavar="DIR", help="also write every report table as CSV into DIR")
+    p.add_argument("--force", action="store_true",
+                   help="let --out replace an existing workbook the planner did not write")
     add_output_flags(p)
     cli_ledger.add_ledger_options(p)
     cli_scenarios.add_hedge_arguments(p)
@@ -94,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="write a blank input workbook with a README sheet")
     t.add_argument("path", help="where to write the template (.xlsx)")
+    t.add_argument("--force", action="store_true", help="replace an existing file at PATH")
     t.set_defaults(func=cmd_template)
 
     cli_perf.register(sub)

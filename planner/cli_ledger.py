@@ -79,7 +79,9 @@ def cmd_replan(args: argparse.Namespace) -> int:
               "space, supply caps)", file=sys.stderr)
         return 1
     if result is not None and result.has_unmet_demand:
-        print(f"planner: warning: {result.unmet_demand_share:.1%} of demand is not met; "
+        from planner.report.recommend import share
+
+        print(f"planner: warning: {share(result.unmet_demand_share)} of demand is not met; "
               "see the Capacity sheet", file=sys.stderr)
     return 0
 

@@ -7,6 +7,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from planner.cli_checks import gap as checked_gap
+from planner.cli_checks import time_limit as checked_time_limit
 from planner.pipeline import SolveOptions
 
 
@@ -22,8 +24,9 @@ def add_solver_flags(p: argparse.ArgumentParser, each: bool = False) -> None:
     limit, gap = (("time limit per solve", "relative optimality gap at which each solve stops")
                   if each else ("solver time limit", "relative optimality gap at which to stop"))
     p.add_argument("--solver", choices=["cbc", "highs"], help="MIP solver (default: workbook setting)")
-    p.add_argument("--time-limit", type=float, metavar="SECONDS", help=limit)
-    p.add_argument("--gap", type=float, help=gap)
+    p.add_argument("--time-limit", type=checked_time_limit, metavar="SECONDS",
+                   help=f"{limit}, seconds > 0")
+    p.add_argument("--gap", type=checked_gap, help=f"{gap}, in [0, 1)")
 
 
 def add_output_flags(p: argparse.ArgumentParser, quiet: bool = True) -> None:

@@ -66,3 +66,21 @@ def test_suggest_uses_names_and_aliases() -> None:
     assert suggest("H10", chips)[0] == "H100 SXM"
     assert suggest("llama3.1-70", models)[0] == "llama-3.1-70b"
     assert suggest("zzzz", chips) == []
+
+
+@pytest.mark.parametrize("stale", ["Chips ", "Chips_", "chips.", "Ｃｈｉｐｓ",
+                                   "Chips\u200b"])
+def test_two_sheets_read_as_one_are_an_error_naming_both(tmp_path: Path, stale: str) -> None:
+    """A stale copy of a sheet (issue 18 case 3: "Chips " with $1 prices placed before
+    "Chips") must not silently win: both names are in the error, whichever comes first."""
+    from planner.domain import PlannerError
+
+    def change(wb) -> None:
+        copy = wb.copy_worksheet(wb["Chips"])
+        copy.title = stale
+        wb.move_sheet(copy, offset=-(len(wb.sheetnames) - 1))
+
+    path = mutate(tmp_path, "stale.xlsx", change)
+    with pytest.raises(PlannerError) as exc:
+        read_workbook(path, *catalogs())
+    assert f"'{stale}'" in str(exc.value) and "'Chips'" in str(exc.value)

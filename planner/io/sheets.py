@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import io
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,13 +108,25 @@ class Table:
         return self.headers.get(column, column)
 
 
+def sheet_key(title: object) -> str:
+    """A sheet title as matched: Unicode-compatibility folded (full-width letters are
+    letters), invisible format characters dropped, then :func:`normalise`d."""
+    text = unicodedata.normalize("NFKC", str(title))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return normalise(text).casefold()
+
+
 def find_sheet(wb: Workbook, name: str):
-    """The worksheet whose title matches ``name`` ignoring case and spaces, or None."""
-    key = normalise(name)
-    for ws in wb.worksheets:
-        if normalise(ws.title) == key:
-            return ws
-    return None
+    """The worksheet whose title matches ``name`` ignoring case, spaces and punctuation
+    (see :func:`sheet_key`), or None.  Two sheets that both match ("Chips" and
+    "Chips_") are a PlannerError naming both: reading either would be a guess."""
+    key = sheet_key(name)
+    found = [ws for ws in wb.worksheets if sheet_key(ws.title) == key]
+    if len(found) > 1:
+        titles = " and ".join(f"'{ws.title}'" for ws in found)
+        raise PlannerError(f"sheets {titles} both read as the {name} sheet: delete or rename "
+                           "all but one of them")
+    return found[0] if found else None
 
 
 def _header_keys(spec: SheetSpec) -> dict[str, str]:

@@ -17,8 +17,8 @@ Modules: :mod:`~planner.ledger.schema` (tables, version, transactions),
 
 from planner.ledger.capture import record_plan
 from planner.ledger.records import LedgerRun, RunHeader, plan_name
-from planner.ledger.schema import DEFAULT_LEDGER, SCHEMA_VERSION
+from planner.ledger.schema import DEFAULT_LEDGER, SCHEMA_VERSION, check_ledger
 from planner.ledger.store import find_runs, list_runs, load_run
 
-__all__ = ["DEFAULT_LEDGER", "SCHEMA_VERSION", "LedgerRun", "RunHeader", "find_runs",
+__all__ = ["DEFAULT_LEDGER", "SCHEMA_VERSION", "LedgerRun", "RunHeader", "check_ledger", "find_runs",
            "list_runs", "load_run", "plan_name", "record_plan"]

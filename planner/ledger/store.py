@@ -16,7 +16,7 @@ from pathlib import Path
 from planner.domain import PlannerError, Quarter
 from planner.domain.status import Status
 from planner.ledger.records import Decisions, DemandPoint, InputSnapshot, LedgerRun, RunHeader
-from planner.ledger.schema import RECORDS, column_names, connect, transaction
+from planner.ledger.schema import RECORDS, column_names, connect, ledger_errors, transaction
 
 #: Decision tables (their rows are the domain's, see schema.RECORDS).
 DECISION_ROWS = ("purchases", "rentals", "retirements", "expansions")
@@ -80,7 +80,7 @@ def record_run(path: str | Path, header: RunHeader, decisions: Decisions,
     values = _header_values(header)
     sql = (f"INSERT INTO runs ({', '.join(values)}) "
            f"VALUES ({', '.join('?' * len(values))})")
-    with closing(connect(path)) as conn, transaction(conn):
+    with ledger_errors(path), closing(connect(path)) as conn, transaction(conn):
         _check(conn, path, header, once)
         run_id = int(conn.execute(sql, list(values.values())).lastrowid)
         for table in DECISION_ROWS:
@@ -89,9 +89,18 @@ def record_run(path: str | Path, header: RunHeader, decisions: Decisions,
     return run_id
 
 
+#: SQLite's largest integer key.
+MAX_RUN_ID = 2**63 - 1
+
+
 def _header(row: sqlite3.Row) -> RunHeader:
     values = {k: row[k] for k in row.keys() if k != "settings_json"}  # noqa: SIM118 (sqlite3.Row)
-    return RunHeader(settings=json.loads(row["settings_json"]), **values)
+    try:
+        settings = json.loads(row["settings_json"])
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError(f"run {row['id']} has unreadable settings (corrupt "
+                                    "database)") from None
+    return RunHeader(settings=settings, **values)
 
 
 def _select(conn: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[RunHeader]:
@@ -101,7 +110,7 @@ def _select(conn: sqlite3.Connection, where: str = "", args: tuple = ()) -> list
 
 def list_runs(path: str | Path) -> list[RunHeader]:
     """Every run, oldest first."""
-    with closing(connect(path, create=False)) as conn:
+    with ledger_errors(path), closing(connect(path, create=False)) as conn:
         return _select(conn)
 
 
@@ -110,7 +119,7 @@ def find_runs(path: str | Path, plan: str) -> list[RunHeader]:
     first; none when the ledger does not exist yet."""
     if not Path(path).exists():
         return []
-    with closing(connect(path)) as conn:
+    with ledger_errors(path), closing(connect(path)) as conn:
         return _select(conn, "WHERE plan_name = ?", (plan,))
 
 
@@ -126,7 +135,10 @@ def _rows(conn: sqlite3.Connection, table: str, run_id: int) -> tuple:
 
 def load_run(path: str | Path, run_id: int) -> LedgerRun:
     """One run with its decisions and inputs; PlannerError if there is no such run."""
-    with closing(connect(path, create=False)) as conn:
+    if not 0 < int(run_id) <= MAX_RUN_ID:
+        raise PlannerError(f"no run {run_id} in the plan ledger {path}: run ids are whole "
+                           "numbers from 1 (`planner history` lists the runs)")
+    with ledger_errors(path), closing(connect(path, create=False)) as conn:
         headers = _select(conn, "WHERE id = ?", (int(run_id),))
         if not headers:
             raise PlannerError(f"no run {run_id} in the plan ledger {path} "
