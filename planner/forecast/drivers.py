@@ -19,6 +19,7 @@ over the plan's quarters (see docs/forecast.md).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -46,8 +47,16 @@ class DriverPath:
 
 
 def compound(start: float, growth: float, quarters: int) -> tuple[float, ...]:
-    """start, start (1 + g), start (1 + g)^2, ... (``quarters`` values)."""
-    return tuple(start * (1.0 + growth) ** t for t in range(quarters))
+    """start, start (1 + g), start (1 + g)^2, ... (``quarters`` values); a value past
+    the largest float is ``inf`` (left for the reader's plausible-range check to name)."""
+    return tuple(_times_power(start, 1.0 + growth, t) for t in range(quarters))
+
+
+def _times_power(start: float, base: float, t: int) -> float:
+    try:
+        return start * base ** t
+    except OverflowError:
+        return math.inf
 
 
 def demand_path(d: Drivers, prompt_tokens: float, output_tokens: float,

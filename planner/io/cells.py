@@ -1,6 +1,7 @@
 """Parsing one cell's value according to its column's kind.
 
->>> from planner.io.schema import ColumnSpec
+>>> from planner.domain.bounds import range_text
+from planner.io.schema import KINDS, ColumnSpec
 >>> parse_cell(12.0, ColumnSpec("quarters", "", "count1", False))
 12
 >>> parse_cell(" 8% ", ColumnSpec("rate", "", "rate", False))
@@ -19,10 +20,11 @@ import datetime as dt
 import math
 import re
 
+from planner.domain.bounds import range_text
 from planner.domain.names import normalise
 from planner.domain.periods import Quarter
 from planner.io.numbers import NotANumber, parse_number_text
-from planner.io.schema import ColumnSpec
+from planner.io.schema import KINDS, ColumnSpec
 
 _RANGES = {
     "number": lambda x: x >= 0,
@@ -107,6 +109,10 @@ def _parse_number(value: object, col: ColumnSpec) -> float | int:
         number = int(number)
     if not _RANGES[col.kind](number):
         raise CellError(expected + hint)
+    if col.upper is not None and number > col.upper:
+        raise CellError(f"{show(value) if isinstance(value, str) else f'{number:.6g}'} is "
+                        f"outside the plausible range of {col.name} ({col.unit}): "
+                        f"{KINDS[col.kind]}, {range_text(col.name)}; no real fleet has more")
     return number
 
 

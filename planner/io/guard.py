@@ -10,7 +10,10 @@ here are the ones Python's zipfile enforces when a part is read: a part that inf
 past its declared size fails its CRC check instead of filling memory.
 
 Each sheet read is checked again, before its rows are parsed, by
-:mod:`planner.io.sheetscan` (at most :attr:`Limits.max_cells` cells).
+:mod:`planner.io.sheetscan`: at most :attr:`Limits.max_cells` cells once padded the way
+reading row by row pads them, no row or column past Excel's last, and at most
+:attr:`Limits.max_total_cells` over all the sheets read.  This bounds the reader's memory
+whatever the file holds (measured: see docs/workbook.md, "Limits").
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Limits:
     ratio_member_mb: float = 10.0  # parts smaller than this are not ratio-checked
     max_members: int = 10_000
     max_cells: int = 1_000_000
+    max_total_cells: int = 2_000_000  # over every sheet read, padding included
 
 
 def limits_from_env(environ: Mapping[str, str] = os.environ) -> Limits:

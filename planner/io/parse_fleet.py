@@ -117,7 +117,8 @@ def _fixed_chips(rows_: list[FleetRow], offer_of: Mapping[str, ChipOffer], site:
         life = life_quarters(offer_of[e.chip])
         if e.site != site or not delivered <= t < delivered + life:
             continue
-        sales = [delivered + k for k in range(4, life, 4) if 0 <= delivered + k <= t]
+        last = min(life, t - delivered + 1)  # never loop past quarter t
+        sales = [delivered + k for k in range(4, last, 4) if 0 <= delivered + k <= t]
         if not (can_sell and sales):
             fixed.append(row)
     return fixed

@@ -102,12 +102,12 @@ def _check_offer(reader: RowReader, spec: ChipSpec, purchase: object, rent: obje
 
 def _check_terms(reader: RowReader, terms: Mapping[str, object]) -> None:
     """Terms that need a price they qualify, and an availability window in order."""
-    if terms["rent_usd_per_chip_hour"] is None:
+    if terms["rent_usd_per_chip_hour"] is None and not reader.has("rent_usd_per_chip_hour"):
         for col in ("reserved_1y_discount", "reserved_3y_discount"):
             if terms[col] is not None:
                 reader.problem(col, "a reservation discount needs rent_usd_per_chip_hour: "
                                     "fill the rent price or leave the discount blank")
-    if terms["purchase_usd_per_chip"] is None:
+    if terms["purchase_usd_per_chip"] is None and not reader.has("purchase_usd_per_chip"):
         if terms["supply_cap_per_quarter"] is not None:
             reader.problem("supply_cap_per_quarter", "a supply cap limits purchases, but "
                            "purchase_usd_per_chip is blank: fill it or leave the cap blank")

@@ -7,11 +7,13 @@ written; formulas give their cached values.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from planner.domain.errors import InputError, Problem
+from planner.domain.bounds import PLAUSIBLE_MAX, range_text
+from planner.domain.errors import InputError, PlannerError, Problem
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import (
     ApiOffer,
@@ -67,6 +69,14 @@ def _scan_sheets(wb, source: Source, limits: Limits) -> dict[str, SheetScan]:
         if ws is not None:
             sheets[ws.title] = ws
     scans = {title: scan_sheet(ws, limits) for title, ws in sheets.items()}
+    sizes = {t: scan.extent.total(scan.cells) for t, scan in scans.items()}
+    if sum(sizes.values()) > limits.max_total_cells:
+        largest = sorted(sizes, key=sizes.__getitem__, reverse=True)[:3]
+        listed = ", ".join(f"'{t}' {sizes[t]:,}" for t in largest)
+        raise PlannerError(f"{source.name}: its sheets would fill {sum(sizes.values()):,} "
+                           f"cells when read ({listed}), over the {limits.max_total_cells:,}-"
+                           "cell limit for a workbook; delete the empty rows and far-right "
+                           "cells after each table and save")
     stale = formula_problems(sheets, scans)
     if stale:
         raise InputError(stale, source=source.name)
@@ -96,6 +106,31 @@ def _sheets_ok(problems: list[Problem], *names: str) -> bool:
     """Whether no problem was found so far on any of the sheets ``names``."""
     keys = {normalise(n) for n in names}
     return not any(normalise(p.sheet) in keys for p in problems)
+
+
+def _implausible_forecasts(workloads: list[InferenceWorkload]) -> list[Problem]:
+    """Demand grown by Drivers or History past the plausible range of tokens per day
+    (each cell was in range; compounding can still run away)."""
+    top = PLAUSIBLE_MAX["tokens_per_day"]
+    sheet = {"drivers": "Drivers", "history": "History"}
+    found = []
+    for w in workloads:
+        bad = [i for i, x in enumerate(w.demand_tokens_per_day)
+               if not (math.isfinite(x) and x <= top)]
+        if w.demand_method not in sheet:
+            continue
+        if bad:
+            found.append(Problem(sheet[w.demand_method], None, None, (
+                f"workload '{w.name}': the forecast reaches "
+                f"{w.demand_tokens_per_day[bad[0]]:.3g} tokens per day in quarter {bad[0] + 1} "
+                f"of the plan, outside the plausible range of tokens_per_day "
+                f"({range_text('tokens_per_day')}): lower its growth or plan fewer quarters")))
+        if not (math.isfinite(w.output_tokens) and w.output_tokens <= PLAUSIBLE_MAX["output_tokens"]):
+            found.append(Problem(sheet[w.demand_method], None, None, (
+                f"workload '{w.name}': the reasoning multiplier grows its output to "
+                f"{w.output_tokens:.3g} tokens per request, outside the plausible range of "
+                f"output_tokens ({range_text('output_tokens')}): lower reasoning growth")))
+    return found
 
 
 @dataclass
@@ -161,6 +196,7 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     workloads = parse_workloads(tables["Workloads"], tables["Demand"], models, settings,
                                 problems, supply.stack_context, {a.model for a in supply.apis})
     workloads = apply_forecasts(workloads, tables, settings, problems)  # Drivers, History
+    problems.extend(_implausible_forecasts(workloads))
     training = parse_training(tables["Training"], models, settings, problems,
                               supply.stack_context)
     measured = parse_measured(tables["Measured"], {**chip_catalog, **supply.chip_specs},

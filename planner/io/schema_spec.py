@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from planner.domain.bounds import plausible_max, range_text
 from planner.io.guard import ENV_MAX_FILE_MB, Limits
 
 #: What each kind of cell must hold, as said in messages and in the README sheet.
@@ -27,6 +28,9 @@ KINDS: dict[str, str] = {
     "choice": "one of",
     "bool": "yes or no",
 }
+
+#: Kinds whose cells hold numbers (each has a lower bound; see :data:`KINDS`).
+NUMERIC_KINDS = ("number", "positive", "fraction", "rate", "ratio", "count", "count1", "year")
 
 
 #: Other header names accepted for a column, by the column's name (on any sheet that has
@@ -72,6 +76,7 @@ class ColumnSpec:
     blank: str = ""
     header_required: bool = False
     synonyms: tuple[str, ...] = ()
+    upper: float | None = None  # largest plausible value (planner.domain.bounds)
 
     @property
     def expected(self) -> str:
@@ -113,10 +118,13 @@ def col(name: str, unit: str, kind: str, required: bool = False, default: object
     """A ColumnSpec, positional in the order the schema tables read; its synonyms (see
     :data:`SYNONYMS`) are attached and listed at the end of its doc."""
     synonyms = SYNONYMS.get(name, ())
+    upper = plausible_max(name) if kind in NUMERIC_KINDS else None
+    if upper is not None:
+        doc = f"{doc} Plausible range: {range_text(name)}.".strip()
     if synonyms:
         doc = f"{doc} Header also accepted as: {', '.join(synonyms)}."
     return ColumnSpec(name, unit, kind, required, default, doc,  # type: ignore[arg-type]
-                      synonyms=synonyms, **extra)
+                      synonyms=synonyms, upper=upper, **extra)
 
 
 _LIMITS = Limits()
@@ -144,8 +152,18 @@ ACCEPTS: list[str] = [
      "inside a merged range is a problem naming the range (unmerge and fill each cell)."),
     "- **`.xlsm`** workbooks are read for their data; macros never run.",
     (f"- **Limits**: a file over {_LIMITS.max_file_mb:g} MB (the environment variable "
-     f"`{ENV_MAX_FILE_MB}` changes it), a sheet over {_LIMITS.max_cells:,} cells, or a zip "
-     f"archive that expands more than {_LIMITS.max_ratio:g} times or past "
-     f"{_LIMITS.max_uncompressed_mb:g} MB (a zip bomb) is refused before it is read."),
+     f"`{ENV_MAX_FILE_MB}` changes it), a sheet over {_LIMITS.max_cells:,} cells (counted "
+     f"as reading pads them: every row up to the last, each row out to its last cell), "
+     f"sheets over {_LIMITS.max_total_cells:,} cells in all, a row past Excel's 1,048,576 "
+     f"or a column past XFD, or a zip archive that expands more than "
+     f"{_LIMITS.max_ratio:g} times or past {_LIMITS.max_uncompressed_mb:g} MB (a zip bomb) "
+     "is refused before it is read, so the reader's memory stays bounded whatever the "
+     "file holds."),
+    ("- **Plausible ranges**: every number column has an upper bound far above any real "
+     "fleet (given in its meaning below: `purchase_usd_per_chip` at most 10,000,000, "
+     "`tokens_per_day` at most 1e+16, `quarters` at most 200, `lifetime_years` at most "
+     "30, ...); a value past it is a problem naming the cell and the range. Demand grown "
+     "by Drivers or History and values changed by a scenario are held to the same ranges "
+     "before any solve."),
     "",
 ]

@@ -123,9 +123,9 @@ def find_sheet(wb: Workbook, name: str):
     key = sheet_key(name)
     found = [ws for ws in wb.worksheets if sheet_key(ws.title) == key]
     if len(found) > 1:
-        titles = " and ".join(f"'{ws.title}'" for ws in found)
-        raise PlannerError(f"sheets {titles} both read as the {name} sheet: delete or rename "
-                           "all but one of them")
+        titles = " and ".join(f"sheet '{ws.title}'" for ws in found)
+        raise PlannerError(f"{titles} both read as the {name} sheet: delete or rename all "
+                           "but one of them")
     return found[0] if found else None
 
 

@@ -29,7 +29,12 @@ from planner.domain.errors import PlannerError, Problem
 from planner.io.guard import Limits
 
 _CHUNK = 1 << 20
-_TAIL = 256
+_TAIL = 4096
+#: Excel's own limits: a row or column past them comes from no spreadsheet program.
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+_TAG = re.compile(rb"<(?:\w{1,16}:)?(row|c)((?:\s[^<>]{0,3000})?)/?>")
+_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,4})(\d{1,15})[\"']")
 _CELL = re.compile(rb"<(?:\w{1,16}:)?c[\s>/]")
 _FORMULA = re.compile(rb"<(?:\w{1,16}:)?f[\s>/]")
 _MERGE = re.compile(rb"<(?:\w{1,16}:)?mergeCell\s[^>]*?ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}"
@@ -50,6 +55,58 @@ class SheetScan:
     cells: int = 0
     has_formulas: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # c1, r1, c2, r2
+    extent: Extent = field(default_factory=lambda: Extent())
+
+
+@dataclass
+class Extent:
+    """What reading the sheet row by row will materialise, followed tag by tag the way
+    openpyxl's reader numbers rows and cells: every row up to the last one (missing rows
+    are filled in) and each row padded up to its last cell's column."""
+
+    row: int = 0          # the current row number
+    column: int = 0       # the current cell's column
+    width: int = 0        # the widest column of the current row
+    padded: int = 0       # cells of the rows finished so far, padding included
+    parsed: int = 0       # cell tags followed (compared with SheetScan.cells)
+    too_far: str = ""     # the first reference past Excel's limits
+
+    def finish_row(self) -> None:
+        self.padded += self.width
+        self.width = 0
+
+    def total(self, opened_cells: int) -> int:
+        """Cells materialised: padded rows, one per row number, and every cell tag the
+        pattern could not follow counted at the full width of a sheet."""
+        unfollowed = max(0, opened_cells - self.parsed)
+        return self.padded + self.width + self.row + unfollowed * EXCEL_COLUMNS
+
+    def follow(self, kind: bytes, attrs: bytes) -> None:
+        ref = _REF.search(attrs)
+        if kind == b"row":
+            self.finish_row()
+            self.column = 0
+            self.row = int(ref.group(2)) if ref else self.row + 1
+            if self.row > EXCEL_ROWS and not self.too_far:
+                self.too_far = f"row {self.row:,}"
+            return
+        self.parsed += 1
+        letters = ref.group(1) if ref else b""
+        if letters:
+            self.column = column_number(letters.decode("ascii"))
+        else:
+            self.column += 1
+        if self.column > EXCEL_COLUMNS and not self.too_far:
+            self.too_far = f"column {letters.decode('ascii') or self.column}"
+        self.width = max(self.width, self.column)
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'XFD' -> 16384 (and past it for longer letters)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
 
 
 def _part(ws) -> tuple[zipfile.ZipFile, str] | None:
@@ -77,7 +134,28 @@ def _area(ref: str) -> int:
     return (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
 
 
+def _beyond_excel(scan: SheetScan) -> PlannerError:
+    return PlannerError(f"sheet '{scan.title}' refers to {scan.extent.too_far}, beyond "
+                        f"Excel's last row ({EXCEL_ROWS:,}) or column (XFD, {EXCEL_COLUMNS:,}); "
+                        "no spreadsheet program writes that, so the file is damaged or was "
+                        "made to exhaust memory: it was not read")
+
+
+def _over_budget(scan: SheetScan, limits: Limits) -> bool:
+    return (scan.declared_cells > limits.max_cells or scan.cells > limits.max_cells
+            or scan.extent.total(scan.cells) > limits.max_cells)
+
+
 def _too_big(scan: SheetScan, limits: Limits) -> PlannerError:
+    if scan.extent.too_far:
+        return _beyond_excel(scan)
+    if scan.declared_cells <= limits.max_cells and scan.cells <= limits.max_cells:
+        return PlannerError(
+            f"sheet '{scan.title}' would fill {scan.extent.total(scan.cells):,} cells or more "
+            f"when read row by row (its rows run to row {scan.extent.row:,} and as far right "
+            f"as its cells go), over the {limits.max_cells:,}-cell limit for an input sheet, "
+            "so it was not read: delete the empty rows and far-right cells after the table "
+            "(Ctrl+End shows the last cell in use) and save")
     if scan.declared_cells > limits.max_cells:
         what = f"spans {scan.dimension} ({scan.declared_cells:,} cells)"
         hint = ("delete the rows and columns after the table (Ctrl+End shows the last cell "
@@ -93,6 +171,9 @@ def _consume(scan: SheetScan, buf: bytes, fresh_from: int) -> None:
     """Count what ``buf`` holds, skipping matches that end before ``fresh_from`` (already
     counted with the previous chunk)."""
     scan.cells += sum(1 for m in _CELL.finditer(buf) if m.end() > fresh_from)
+    for m in _TAG.finditer(buf):
+        if m.end() > fresh_from:
+            scan.extent.follow(m.group(1), m.group(2))
     scan.has_formulas = scan.has_formulas or _FORMULA.search(buf) is not None
     for m in _MERGE.finditer(buf):
         if m.end() > fresh_from:
@@ -120,7 +201,7 @@ def scan_sheet(ws, limits: Limits) -> SheetScan:
                         scan.dimension = found.group(1).decode("ascii", "replace")
                         scan.declared_cells = _area(scan.dimension)
                 _consume(scan, buf, len(tail))
-                if scan.declared_cells > limits.max_cells or scan.cells > limits.max_cells:
+                if scan.extent.too_far or _over_budget(scan, limits):
                     raise _too_big(scan, limits)
                 tail = buf[-_TAIL:]
     except DAMAGE as exc:

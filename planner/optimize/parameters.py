@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planner.domain import PlanInput, ThroughputEstimate, TrainingEstimate
+from planner.domain import PlanInput, PlannerError, ThroughputEstimate, TrainingEstimate
+from planner.domain.bounds import magnitude_problems
 from planner.optimize.discounting import (
     annuity_balance,
     capital_recovery_factor,
@@ -129,7 +130,8 @@ class Parameters:
         if not self.allow_retirement:
             return []
         life = self.life_quarters[chip]
-        return [delivered + k for k in range(4, life, 4) if 0 <= delivered + k < self.horizon]
+        last = min(life, self.horizon - delivered)  # never loop past the horizon
+        return [delivered + k for k in range(4, last, 4) if 0 <= delivered + k < self.horizon]
 
     def scale(self, workload: str) -> float:
         """sigma_w: tokens/day in one unit of u_{w,t} and z_{w,a,t}: what one chip of the
@@ -237,7 +239,14 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
     """Derive the MIP's parameters from the input and the performance estimates.
 
     ``phases`` holds one-phase estimates keyed (workload, chip, "prefill"|"decode") for
-    workloads that allow disaggregated serving."""
+    workloads that allow disaggregated serving.  Every number of ``inp`` must be within
+    its plausible range (:func:`planner.domain.bounds.magnitude_problems`; scenario
+    overrides and forecasts can push values past what the workbook's cells hold): a
+    PlannerError names each one before anything is built."""
+    implausible = magnitude_problems(inp)
+    if implausible:
+        raise PlannerError("values outside their plausible range (the solver would return "
+                           "nonsense): " + "; ".join(implausible[:10]))
     s = inp.settings
     periods = inp.periods
     T = len(periods)
