@@ -9,6 +9,10 @@ must hold before the workbook is read), and the archive must not expand into mor
 here are the ones Python's zipfile enforces when a part is read: a part that inflates
 past its declared size fails its CRC check instead of filling memory.
 
+No part may declare a document type (``<!DOCTYPE``/``<!ENTITY``, in UTF-8 or UTF-16):
+XML entity attacks are refused here, before any parser runs, whatever the parser or the
+system's expat version (openpyxl also parses with defusedxml, a core dependency).
+
 Each sheet read is checked again, before its rows are parsed, by
 :mod:`planner.io.sheetscan`: at most :attr:`Limits.max_cells` cells once padded the way
 reading row by row pads them, no row or column past Excel's last, and at most
@@ -22,6 +26,7 @@ import io
 import math
 import os
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -116,3 +121,42 @@ def check_archive(name: str, data: bytes, limits: Limits) -> None:
                                                                   for n in names)):
         raise PlannerError(_not_a_workbook(name, names))
     _check_members(name, infos, limits)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_no_dtd(name, archive, infos)
+
+
+#: A document type declaration in any encoding expat reads (UTF-8 and its ASCII subsets,
+#: UTF-16 either way round).  Office never writes one; a DTD is how XML entity attacks
+#: (billion laughs, external entities) start, so a part holding one is refused before any
+#: XML parser sees it, whatever the parser or the system's expat version.
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def _holds_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    keep = max(len(m) for m in _DTD_MARKS)
+    tail = b""
+    with archive.open(info) as src:
+        while chunk := src.read(1 << 20):
+            buf = tail + chunk
+            if any(mark in buf for mark in _DTD_MARKS):
+                return True
+            tail = buf[-keep:]
+    return False
+
+
+def _check_no_dtd(name: str, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            found = _holds_dtd(archive, info)
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
+                NotImplementedError) as exc:
+            raise PlannerError(f"{name} is not a readable Excel workbook (.xlsx): its part "
+                               f"{info.filename} is damaged ({exc})") from None
+        if found:
+            raise PlannerError(f"{name} is refused: its part {info.filename} declares a "
+                               "document type (<!DOCTYPE or <!ENTITY), which no spreadsheet "
+                               "program writes and XML entity attacks rely on; it was not "
+                               "parsed")
