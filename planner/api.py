@@ -97,12 +97,20 @@ def plan_workbook(
                    progress=progress)
     run_info = make_run_info(workbook, inp, started, clock)
     progress(f"writing {out_path}")
-    report = write_report(result, inp, out_path, input_path=workbook, run_info=run_info)
+    if ledger is None:
+        report = write_report(result, inp, out_path, input_path=workbook, run_info=run_info)
+    else:  # the run's own report, published at out_path once the run is recorded
+        from planner.ledger.reports import staging_path
+
+        report = write_report(result, inp, staging_path(out_path), input_path=workbook,
+                              run_info=run_info)
     if csv_dir is not None:
         progress(f"writing CSV tables to {csv_dir}")
         write_csv(result, inp, csv_dir, run_info=run_info)
     run_id = None
     if ledger is not None:
         progress(f"recording the run in {ledger}")
-        run_id = record_plan(ledger, inp, result, input_path=workbook, report=report)
+        run_id = record_plan(ledger, inp, result, input_path=workbook, report=out_path,
+                             staged=report)
+        report = out_path
     return PlanRun(inp, result, report, run_id)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from planner.domain.errors import PlannerError
 
-_TMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+_TMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.(?:tmp|staged\.xlsx)$")
 
 
 def current_umask() -> int:
@@ -47,7 +47,8 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_stale_temps(folder: Path, name: str) -> None:
-    """Remove ``.<name>.<pid>.*.tmp`` files in ``folder`` whose process is gone."""
+    """Remove ``.<name>.<pid>.*.tmp`` (and staged reports, ``.<name>.<pid>.x.staged.xlsx``)
+    in ``folder`` whose process is gone."""
     try:
         entries = list(folder.iterdir())
     except OSError:

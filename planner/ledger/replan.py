@@ -17,12 +17,14 @@ from pathlib import Path
 
 from planner.domain import PlanInput, PlannerError, PlanResult, Quarter
 from planner.domain.status import Status, has_plan
+from planner.io.paths import check_output_file
 from planner.ledger.capture import decisions_of, record_plan
 from planner.ledger.carry import Carry, carry_over
 from planner.ledger.changes import ChangeReport, accuracy_rows, add_to_report, change_rows
 from planner.ledger.drivers import all_drivers, repricing_driver
 from planner.ledger.records import LedgerRun, RunHeader, plan_name, snapshot
-from planner.ledger.schema import DEFAULT_LEDGER
+from planner.ledger.reports import staging_path
+from planner.ledger.schema import DEFAULT_LEDGER, check_ledger
 from planner.ledger.store import AlreadyRecorded, find_runs, load_run
 from planner.pipeline import SolveOptions, estimates_for, load_workbook, plan
 from planner.report import write_report
@@ -152,6 +154,10 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
             raise PlannerError("give a workbook or --inputs-dir")
         workbook = newest_workbook(inputs_dir)
     workbook, ledger, plan = Path(workbook), Path(ledger), plan_name(workbook)
+    out_path = check_output_file(out if out is not None else default_replan_path(workbook, as_of),
+                                 inputs=(workbook,), force=force)
+    if ledger.exists():
+        check_ledger(ledger)
     runs = find_runs(ledger, plan)
     done = already_done(runs, as_of)
     if done is not None and not force:
@@ -164,15 +170,15 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
     carry = carry_over(prev, inp, as_of)
     result = _solve(carry, SolveOptions(solver, time_limit_s, mip_gap), progress)
     report = _change_report(prev, carry, result, as_of)
-    out_path = Path(out) if out is not None else default_replan_path(workbook, as_of)
     progress(f"writing {out_path}")
-    path = _write(result, carry, workbook, out_path, report, started, clock)
-    try:
-        run_id = record_plan(ledger, carry.inp, result, input_path=workbook, report=path,
+    staged = _write(result, carry, workbook, staging_path(out_path), report, started, clock)
+    try:  # the report is published at out_path only if this run is the one recorded
+        run_id = record_plan(ledger, carry.inp, result, input_path=workbook, report=out_path,
                              command="replan", predecessor=prev.header.id, as_of=str(as_of),
                              note="\n".join(carry.notes), carried=carry.carried,
-                             once=not force and result.solver.status != Status.ERROR)
+                             once=not force and result.solver.status != Status.ERROR,
+                             staged=staged)
     except AlreadyRecorded as exc:  # another re-plan of this quarter finished first
         return ReplanOutcome(exc.run_id, prev.header.id, str(as_of), skipped=True)
-    return ReplanOutcome(run_id, prev.header.id, str(as_of), report=path, result=result,
+    return ReplanOutcome(run_id, prev.header.id, str(as_of), report=out_path, result=result,
                          changes=report, notes=carry.notes)

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import sqlite3
 import typing
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -71,12 +72,15 @@ def _check(conn: sqlite3.Connection, path, header: RunHeader, once: bool) -> Non
 
 
 def record_run(path: str | Path, header: RunHeader, decisions: Decisions,
-               inputs: InputSnapshot, *, once: bool = False) -> int:
+               inputs: InputSnapshot, *, once: bool = False,
+               claim: Callable[[sqlite3.Connection, int], object] | None = None) -> int:
     """Append a run (``header.id`` is ignored) and return its new id.
 
     ``once``: raise :class:`AlreadyRecorded` instead if a re-plan of the same plan as of
     the same quarter is there already (checked inside the write transaction, so two
-    re-plans racing for a quarter record one run)."""
+    re-plans racing for a quarter record one run).  ``claim(conn, run_id)`` runs inside
+    the transaction before the commit (it keeps the run's report; if it raises, nothing
+    is recorded)."""
     values = _header_values(header)
     sql = (f"INSERT INTO runs ({', '.join(values)}) "
            f"VALUES ({', '.join('?' * len(values))})")
@@ -86,6 +90,8 @@ def record_run(path: str | Path, header: RunHeader, decisions: Decisions,
         for table in DECISION_ROWS:
             _insert(conn, table, run_id, getattr(decisions, table))
         _insert_inputs(conn, run_id, inputs)
+        if claim is not None:
+            claim(conn, run_id)
     return run_id
 
 
