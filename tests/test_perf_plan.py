@@ -124,3 +124,31 @@ def test_workload_speculation_and_replica_cap_reach_the_estimate():
                                  w.prompt_tokens, w.output_tokens, w.ttft_ms, w.tpot_ms,
                                  draft_tokens=1, acceptance=0.85, max_replica_chips=2)
     assert e == direct and e.chips_per_replica <= 2
+
+
+def test_identical_shapes_are_estimated_once_per_chip(monkeypatch):
+    """Issue 18 case 8: 2,000 same-shape workloads took 81 s, one estimate each.  Now
+    300 copies of one workload cost one estimate per chip offer, shared by every copy."""
+    import dataclasses
+
+    from workbooks import EXAMPLE
+
+    from planner.api import load_workbook
+    from planner.perf import plan as plan_module
+
+    inp = load_workbook(EXAMPLE)
+    copies = tuple(dataclasses.replace(inp.workloads[0], name=f"copy-{i}") for i in range(300))
+    calls = []
+    real = plan_module.estimate_throughput
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "estimate_throughput", counted)
+    throughput, _ = plan_module.plan_estimates(
+        dataclasses.replace(inp, workloads=copies, measured=()))
+    assert len(calls) == len(inp.chips)
+    for offer in inp.chips:
+        first = throughput[("copy-0", offer.chip)]
+        assert all(throughput[(f"copy-{i}", offer.chip)] == first for i in range(300))

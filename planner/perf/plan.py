@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -143,20 +144,49 @@ def _fail(est: TrainingEstimate, reason: str) -> TrainingEstimate:
                             hours=est.hours, reason=reason, method=est.method)
 
 
+#: Fields that never change an estimate: the name and the demand series.
+_NOT_SHAPE = ("name", "demand_tokens_per_day", "demand_p10_tokens_per_day",
+              "demand_p90_tokens_per_day")
+
+
+def _shape(record: InferenceWorkload | TrainingRun) -> tuple:
+    """Every field of a workload (or training run) but its name and demand: records of one
+    shape share one estimate per chip (2,000 same-shape workloads are estimated once per
+    chip).  A field added later is part of the shape unless listed in :data:`_NOT_SHAPE`,
+    so sharing can only be too cautious, never wrong."""
+    key = tuple((f.name, getattr(record, f.name)) for f in dataclasses.fields(record)
+                if f.name not in _NOT_SHAPE)
+    try:
+        hash(key)
+    except TypeError:  # a field that cannot be compared cheaply: estimate it alone
+        return ("alone", record.name)
+    return key
+
+
 def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEstimate],
                                             dict[tuple[str, str], TrainingEstimate]]:
-    """Throughput per (workload, chip) and training estimate per (run, chip) offer."""
+    """Throughput per (workload, chip) and training estimate per (run, chip) offer; each
+    distinct shape is estimated once per chip (see :func:`_shape`)."""
     chips_cat, models_cat = load_chips(), load_models()
     throughput: dict[tuple[str, str], ThroughputEstimate] = {}
     training: dict[tuple[str, str], TrainingEstimate] = {}
+    models = {name: _spec(name, inp.model_specs, models_cat, "model")
+              for name in {w.model for w in inp.workloads} | {r.model for r in inp.training}}
     for offer in inp.chips:
         chip = _spec(offer.chip, inp.chip_specs, chips_cat, "chip")
+        done: dict[tuple, ThroughputEstimate] = {}
         for w in inp.workloads:
-            model = _spec(w.model, inp.model_specs, models_cat, "model")
-            throughput[(w.name, offer.chip)] = workload_estimate(inp, w, chip, model)
+            key = _shape(w)
+            if key not in done:
+                done[key] = workload_estimate(inp, w, chip, models[w.model])
+            throughput[(w.name, offer.chip)] = done[key]
+        gangs: dict[tuple, TrainingEstimate] = {}
         for run in inp.training:
-            model = _spec(run.model, inp.model_specs, models_cat, "model")
-            training[(run.name, offer.chip)] = choose_gang(chip, model, run, window_hours(inp, run))
+            key = _shape(run)
+            if key not in gangs:
+                gangs[key] = choose_gang(chip, models[run.model], run,
+                                         window_hours(inp, run))
+            training[(run.name, offer.chip)] = gangs[key]
     return throughput, training
 
 
