@@ -11,10 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from planner.common.atomic import atomic_path, sweep_stale_temps
 from workbooks import EXAMPLE
 
 from planner.cli import main
+from planner.common.atomic import atomic_path, sweep_stale_temps
 from planner.domain import PlannerError
 from planner.io.paths import check_output_dir, check_output_file, written_by_planner
 from planner.io.template import write_template
