@@ -1,7 +1,6 @@
 """Parsing one cell's value according to its column's kind.
 
->>> from planner.domain.bounds import range_text
-from planner.io.schema import KINDS, ColumnSpec
+>>> from planner.io.schema import ColumnSpec
 >>> parse_cell(12.0, ColumnSpec("quarters", "", "count1", False))
 12
 >>> parse_cell(" 8% ", ColumnSpec("rate", "", "rate", False))
