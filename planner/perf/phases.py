@@ -33,7 +33,7 @@ from planner.perf import modelmath as mm
 from planner.perf import moe
 from planner.perf import roofline as rl
 from planner.perf.catalog import chip_family
-from planner.perf.efficiency import IDEAL, efficiency_for
+from planner.perf.efficiency import IDEAL, workload_efficiency
 from planner.perf.inference import (
     MAX_SEQS_PER_MICROBATCH,
     Operating,
@@ -201,7 +201,8 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
                    output_tokens: float, ttft_ms: float | None = None,
                    tpot_ms: float | None = None, phase: str = "prefill", *,
                    calibrated: bool = True, draft_tokens: int = 0, acceptance: float = 0.0,
-                   max_replica_chips: int | None = None) -> ThroughputEstimate:
+                   max_replica_chips: int | None = None,
+                   stack: str | None = None) -> ThroughputEstimate:
     """Request-equivalent throughput of a chip doing only ``phase`` ("prefill" or "decode").
 
     Prefill is held to ``ttft_ms`` and decode to ``tpot_ms``; the other target does not
@@ -222,7 +223,8 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
     if phase == "prefill" and prompt_tokens <= 0:
         return ThroughputEstimate(**base, feasible=False, phase=phase,
                                   reason="prefill: the workload has no prompt tokens to prefill")
-    eff = efficiency_for(chip_family(chip)) if calibrated else IDEAL
+    eff = (workload_efficiency(chip_family(chip), chip.name, model.is_moe, 1, stack)
+           if calibrated else IDEAL)
     setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
                        draft_tokens=draft_tokens, acceptance=acceptance)
     setup_type = rl.Setup if phase == "prefill" else DecodeOnly
