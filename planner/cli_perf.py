@@ -21,8 +21,8 @@ from planner.perf.compare import (
     compare_chips,
     compare_row,
 )
-from planner.perf.frontier import latency_frontier
 from planner.perf.efficiency import canonical_stack
+from planner.perf.frontier import latency_frontier
 from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training
 

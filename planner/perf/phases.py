@@ -227,6 +227,8 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
            if calibrated else IDEAL)
     setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
                        draft_tokens=draft_tokens, acceptance=acceptance)
+    base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
+                software_gain_per_year=eff.software_gain_per_year)
     setup_type = rl.Setup if phase == "prefill" else DecodeOnly
     s = setup_type(**{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
     target = ttft_ms if phase == "prefill" else tpot_ms
