@@ -157,4 +157,4 @@ def test_workload_speculation_and_replica_cap_reach_the_estimate():
     direct = estimate_throughput(load_chips()["H100 SXM"], load_models()[w.model], w.precision,
                                  w.prompt_tokens, w.output_tokens, w.ttft_ms, w.tpot_ms,
                                  draft_tokens=1, acceptance=0.85, max_replica_chips=2)
-    assert e == direct and e.chips_per_replica <= 2
+    assert dataclasses.replace(e, speedup_by_quarter=()) == direct and e.chips_per_replica <= 2
