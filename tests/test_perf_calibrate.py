@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planner.domain.errors import PlannerError
-from planner.perf import calibrate as cal
+from planner.perf import calibration_fit as cal
 from planner.perf.calibration_data import load_points
 from planner.perf.efficiency import (
     DEFAULT_STACK,

@@ -5,14 +5,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from planner.perf import calibrate as cal
+from planner.perf import calibration_fit as cal
+from planner.perf.calibration_data import P99_OVER_MEAN_TPOT, P99_OVER_MEAN_TTFT
+from planner.perf.calibration_fit import Report
 from planner.perf.efficiency import DEFAULT_STACK, STACKS
 from planner.perf.maturity import TAU_YEARS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from planner.perf.calibration_report import Report
 
 INTRO = """# Calibration of the performance model
 
@@ -101,13 +99,15 @@ def _summary(rep: Report) -> list[str]:
             f"| leave-one-out | {len(loo)} | {_med(loo):.1%} | {max(abs(x) for x in loo):.1%} |"]
 
 
-def _stack_table(rep: Report) -> list[str]:
-    from planner.perf.calibration_report import families
+def _families(rep: Report) -> list[str]:
+    return ["default"] + sorted({r.family for r in rep.rows})
 
+
+def _stack_table(rep: Report) -> list[str]:
     head = " | ".join(STACKS)
     lines = [f"| Family | points | {head} | software gain per year |",
              "|---|---:|" + "---:|" * len(STACKS) + "---:|"]
-    for fam in families(rep):
+    for fam in _families(rep):
         n = sum(r.family == fam for r in rep.rows)
         cells = " | ".join(f"{math.exp(rep.log_factor(fam, s)) * cal.E_C:.3f}" for s in STACKS)
         gain = math.exp(cal.rate(rep.design, rep.theta, fam)) - 1
@@ -170,8 +170,6 @@ def _melange(rep: Report) -> list[str]:
 def render(rep: Report) -> str:
     method = METHOD.format(ec=cal.E_C, em=cal.E_M, tau=TAU_YEARS, t0=rep.design.t0,
                            npar=len(rep.theta), nrows=len(rep.rows))
-    from planner.perf.calibration_data import P99_OVER_MEAN_TPOT, P99_OVER_MEAN_TTFT
-
     excluded = "; ".join(r.label for r in rep.excluded) or "none"
     out = [INTRO.format(n=len(rep.rows), nx=len(rep.excluded), method=method, excluded=excluded,
                         p99t=P99_OVER_MEAN_TPOT, p99f=P99_OVER_MEAN_TTFT)]

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from planner.common.atomic import atomic_path
-from planner.perf import calibrate as cal
+from planner.perf import calibration_fit as cal
 from planner.perf.calibration_data import CalRow, load_points
+from planner.perf.calibration_doc import render
+from planner.perf.calibration_fit import Report
 from planner.perf.catalog import DEFAULT_FAMILY, chip_family, get_chip, get_model
 from planner.perf.efficiency import STACKS, Efficiency
 from planner.perf.inference import estimate_throughput
@@ -31,39 +32,6 @@ MELANGE_CELLS = (
     ("H100 SXM", 250, 250, 7.693894679), ("H100 SXM", 1000, 250, 4.115091145),
     ("H100 SXM", 100, 1000, 1.729453125), ("H100 SXM", 2000, 100, 4.886714532),
 )
-
-
-@dataclass
-class Report:
-    rows: list[CalRow]
-    excluded: list[CalRow]
-    design: cal.Design
-    theta: np.ndarray
-    in_sample: list[float]          # modelled / measured
-    loo: list[float]                # modelled / measured, the row left out of the fit
-    forecast: list[tuple[CalRow, float, float]]  # v5.0 row, with maturity, frozen at v4.1
-    melange: list[tuple[str, int, int, float, float]]
-
-    def stack_log_offset(self, stack: str, family: str) -> float:
-        """log F of ``stack`` over a tuned MLPerf submission for ``family``.
-
-        Fitted where the stack has points on chips of the family's vendor; otherwise the
-        stack's prior ratio to another stack (:data:`planner.perf.calibrate.STACK_PRIORS`).
-        """
-        prior = cal.stack_prior(family, stack)
-        vendor = family.split("-")[0]
-        if prior is not None and not any(r.stack == stack and r.family.split("-")[0] == vendor
-                                         for r in self.rows):
-            base, ratio, _ = prior
-            return self.stack_log_offset(base, family) + ratio
-        x = cal.features(self.design.names, family, stack, self.design.t0, self.design.t0)
-        y = cal.features(self.design.names, family, "mlperf", self.design.t0, self.design.t0)
-        return float((x - y) @ self.theta)
-
-    def log_factor(self, family: str, stack: str, chip: str = "") -> float:
-        """log F at the reference date (stack priors applied)."""
-        base = cal.log_factor(self.design, self.theta, family, "mlperf", self.design.t0, chip)
-        return base + self.stack_log_offset(stack, family)
 
 
 def _ratio(curves: np.ndarray, z: float) -> float:
@@ -169,8 +137,6 @@ def _rows_with(rep: Report, name: str):
 
 
 def write_doc(rep: Report, write: bool = True) -> str:
-    from planner.perf.calibration_doc import render
-
     text = render(rep)
     if write:
         with atomic_path(DOC_PATH) as tmp:
