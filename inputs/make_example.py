@@ -75,6 +75,9 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
     "allow_early_retirement": (None, "Default."),
     "hedge_first_stage_quarters": (None, "Default: a year of commitments shared by the "
                                          "scenarios of a hedged plan."),
+    "software_maturity": (None, "Default: every chip's modelled throughput grows per quarter "
+                                "with its family's software-maturity curve fitted to MLPerf "
+                                "v4.0-v5.0 and published results (docs/calibration.md)."),
     "forecast_p10_probability": (None, (
         "Default 0.25: weight of the low forecast scenario (history forecasts at their "
         "P10); a simple three-point weighting, Swanson's rule would give 0.3/0.4/0.3.")),

@@ -21,6 +21,7 @@ from planner.perf.compare import (
     compare_chips,
     compare_row,
 )
+from planner.perf.efficiency import canonical_stack
 from planner.perf.frontier import latency_frontier
 from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training
@@ -94,6 +95,9 @@ def _workload_args(p: argparse.ArgumentParser, prompt_default: float | None,
     p.add_argument("--max-chips", type=int, default=None,
                    help="largest replica in chips (e.g. 8 for one server; default 128)")
     _cost_args(p)
+    p.add_argument("--stack", default=None,
+                   help="serving stack: vllm (default: what a typical buyer runs), sglang, "
+                        "trt-llm, or mlperf (a vendor's tuned submission)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
@@ -134,7 +138,7 @@ def _costs(args: argparse.Namespace) -> dict:
 
 def _estimate_kwargs(args: argparse.Namespace) -> dict:
     return {"draft_tokens": args.draft_tokens, "acceptance": args.acceptance,
-            "max_replica_chips": args.max_chips}
+            "max_replica_chips": args.max_chips, "stack": canonical_stack(args.stack)}
 
 
 def _replica_text(est: Any) -> str:
@@ -242,7 +246,7 @@ def cmd_throughput(args: argparse.Namespace) -> int:
     if not args.json:
         mixed = (f" (attention and shared weights {est.dense_precision_used})"
                  if est.dense_precision_used not in ("", est.precision_used) else "")
-        print(f"{chip.name} serving {model.name} at {est.precision_used}{mixed} "
+        print(f"{chip.name} serving {model.name} at {est.precision_used}{mixed} on {est.stack} "
               f"({args.input_tokens:g} prompt / {args.output_tokens:g} output tokens; "
               f"rent ${_money(row['rent_usd_per_chip_hour'])}/h, "
               f"purchase ${_money(row['purchase_usd_per_chip'])})")
@@ -315,7 +319,8 @@ def cmd_chips(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows)
         return 0
-    print(f"{model.name} at {args.precision}, {args.input_tokens:g} prompt / "
+    print(f"{model.name} at {args.precision} on {canonical_stack(args.stack)}, "
+          f"{args.input_tokens:g} prompt / "
           f"{args.output_tokens:g} output tokens"
           + (f", TTFT <= {args.ttft_ms:g} ms" if args.ttft_ms else "")
           + (f", TPOT <= {args.tpot_ms:g} ms" if args.tpot_ms else "")

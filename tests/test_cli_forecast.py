@@ -121,8 +121,18 @@ def test_bad_history_row_exits_2_naming_sheet_row_column(tmp_path: Path, cli) ->
     assert not out.exists()
 
 
+def _busier_history(wb) -> None:
+    """History demand x 30, so the P10 and P90 fleets differ by whole chips (at the
+    minimal workbook's ~1e9 tokens/day one rented chip serves every scenario)."""
+    ws = wb["History"]
+    col = next(c.column for c in ws[1] if c.value == "tokens_per_day")
+    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+        if row[0].value is not None:
+            row[0].value = row[0].value * 30
+
+
 def test_forecast_scenarios_flag(tmp_path: Path, cli) -> None:
-    path = forecast_workbook(tmp_path)
+    path = forecast_workbook(tmp_path, _busier_history)
     code, _out, err = cli(["plan", path, "--forecast-scenarios", "--quiet"])
     assert code == 2 and "needs --hedge" in err
     out = tmp_path / "w.xlsx"

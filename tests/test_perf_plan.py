@@ -1,4 +1,5 @@
 import dataclasses
+import math
 
 import pytest
 
@@ -40,7 +41,40 @@ def test_keys_cover_every_workload_and_chip():
     e = tp[("chat", "H100 SXM")]
     direct = estimate_throughput(load_chips()["H100 SXM"], load_models()["llama-2-70b"], "fp8",
                                  300, 300, None, 200)
-    assert e == direct
+    assert dataclasses.replace(e, speedup_by_quarter=()) == direct
+
+
+def test_software_maturity_multiplies_every_quarter_and_can_be_switched_off():
+    """Quarter t's multiplier is exp(r tau (1 - exp(-(t_mid - t0)/tau))) with the Hopper
+    rate r and calibration date t0 of calibration.csv, tau = 1.5 years; it grows with t
+    and stays below the cap exp(r tau).  Setting it off, or a chip rate of 0, gives 1."""
+    inp = make_input()
+    e = plan_estimates(inp)[0][("chat", "H100 SXM")]
+    r, t0 = e.software_gain_per_year, e.as_of_year
+    assert r > 0 and len(e.speedup_by_quarter) == 4
+    for t, q in enumerate(inp.settings.periods):
+        mid = q.year + (q.q - 1) * 0.25 + 0.125
+        assert e.speedup(t) == pytest.approx(math.exp(r * 1.5 * (1 - math.exp(-(mid - t0) / 1.5))))
+    assert list(e.speedup_by_quarter) == sorted(e.speedup_by_quarter)
+    assert e.speedup(3) < math.exp(r * 1.5)
+    off = dataclasses.replace(inp, settings=dataclasses.replace(inp.settings, software_maturity=False))
+    assert plan_estimates(off)[0][("chat", "H100 SXM")].speedup_by_quarter == ()
+    zero = dataclasses.replace(inp, chips=tuple(dataclasses.replace(o, software_gain_per_year=0.0)
+                                                for o in inp.chips))
+    assert set(plan_estimates(zero)[0][("chat", "H100 SXM")].speedup_by_quarter) == {1.0}
+
+
+def test_serving_stack_of_the_workload_wins_over_the_chips():
+    inp = make_input()
+    tuned = dataclasses.replace(inp, chips=tuple(dataclasses.replace(o, serving_stack="mlperf")
+                                                 for o in inp.chips))
+    base = plan_estimates(inp)[0][("chat", "MI300X")]
+    chip_tuned = plan_estimates(tuned)[0][("chat", "MI300X")]
+    assert base.stack == "vllm" and chip_tuned.stack == "mlperf"
+    assert chip_tuned.output_tokens_per_s_per_chip > 1.5 * base.output_tokens_per_s_per_chip
+    back = dataclasses.replace(tuned, workloads=tuple(dataclasses.replace(w, serving_stack="vllm")
+                                                      for w in tuned.workloads))
+    assert plan_estimates(back)[0][("chat", "MI300X")] == base
 
 
 def test_measured_throughput_overrides_model_when_shape_matches():
@@ -123,7 +157,7 @@ def test_workload_speculation_and_replica_cap_reach_the_estimate():
     direct = estimate_throughput(load_chips()["H100 SXM"], load_models()[w.model], w.precision,
                                  w.prompt_tokens, w.output_tokens, w.ttft_ms, w.tpot_ms,
                                  draft_tokens=1, acceptance=0.85, max_replica_chips=2)
-    assert e == direct and e.chips_per_replica <= 2
+    assert dataclasses.replace(e, speedup_by_quarter=()) == direct and e.chips_per_replica <= 2
 
 
 def test_identical_shapes_are_estimated_once_per_chip(monkeypatch):

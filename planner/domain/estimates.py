@@ -39,6 +39,13 @@ class ThroughputEstimate:
     data_parallel: int = 1  # attention groups sharing one expert-parallel pool (wide EP)
     expert_parallel: int = 1  # chips a stage's routed experts are spread over (MoE)
     dense_precision_used: str = ""  # attention / always-active weights when experts differ
+    # Serving stack modelled and the software-maturity terms (planner.perf.maturity):
+    # the family's yearly rate, the calibration date it applies from, and, once a plan
+    # attaches them, the throughput multiplier of each planned quarter (empty = 1).
+    stack: str = ""
+    software_gain_per_year: float = 0.0
+    as_of_year: float = 0.0
+    speedup_by_quarter: tuple[float, ...] = ()
 
     # For a one-phase estimate, ``output_tokens_per_s_per_chip`` is request-equivalent:
     # requests/s served in that phase x output_tokens, so the properties below still
@@ -50,6 +57,10 @@ class ThroughputEstimate:
         if self.output_tokens <= 0:
             return 0.0
         return self.output_tokens_per_s_per_chip * (self.prompt_tokens + self.output_tokens) / self.output_tokens
+
+    def speedup(self, t: int) -> float:
+        """Throughput multiplier of the plan's quarter ``t`` (1 when none is attached)."""
+        return self.speedup_by_quarter[t] if t < len(self.speedup_by_quarter) else 1.0
 
     @property
     def requests_per_s_per_chip(self) -> float:

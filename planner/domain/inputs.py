@@ -33,6 +33,9 @@ class Settings:
     hours_per_quarter: float = HOURS_PER_QUARTER
     allow_early_retirement: bool = True
     hedge_first_stage_quarters: int = 4
+    # Modelled throughput grows per quarter with each chip family's software-maturity
+    # curve (docs/perf.md); False freezes it at the calibration date.
+    software_maturity: bool = True
     # Weights of the low/base/high demand scenarios built from history forecasts
     # (planner.forecast.forecast_scenarios): P10, P50 and P90 of each band.
     forecast_p10_probability: float = 0.25
@@ -69,6 +72,11 @@ class ChipOffer:
     reserved_3y_discount: float | None = None
     order_unit_chips: int = 1
     rental_unit_chips: int = 1
+    # Serving stack run on this chip (vllm, sglang, trt-llm, mlperf; None = the
+    # workload's or the default) and an override of its software-maturity rate
+    # (log throughput per year; None = calibrated, 0 = no growth).
+    serving_stack: str | None = None
+    software_gain_per_year: float | None = None
 
     def purchase_price(self, quarters_from_start: int) -> float | None:
         """Purchase price after the per-quarter decline (compounded)."""
@@ -191,6 +199,7 @@ class InferenceWorkload:
     stacks: tuple[str, ...] = ()
     demand_method: str = "direct"
     disaggregated: bool = False  # prefill and decode may run on different chip types
+    serving_stack: str | None = None  # wins over the chip's; None = the chip's or default
     # A history forecast's P10 and P90 per quarter (empty for direct and drivers demand,
     # which carry no band); demand_tokens_per_day is then its P50.
     demand_p10_tokens_per_day: tuple[float, ...] = ()

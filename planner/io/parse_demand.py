@@ -57,7 +57,8 @@ def _workload_rows(table: Table | None, models: Mapping[str, ModelSpec], stacks:
         fields = {c: reader.get(c) for c in ("precision", "prompt_tokens", "output_tokens",
                                              "ttft_ms", "tpot_ms", "peak_to_average",
                                              "demand_method", "draft_tokens",
-                                             "draft_acceptance", "max_replica_chips")}
+                                             "draft_acceptance", "max_replica_chips",
+                                             "serving_stack")}
         _check_speculation(reader, fields)
         fields["stacks"] = allowed_stacks(reader, stacks, "workload", model in api_models)
         if name is None or is_duplicate(reader, "workload", "workload", name, seen):
@@ -164,7 +165,8 @@ def parse_workloads(workloads: Table | None, demand: Table | None,
             draft_tokens=int(f["draft_tokens"] or 0),  # type: ignore[call-overload]
             draft_acceptance=float(f["draft_acceptance"] or 0.0),  # type: ignore[arg-type]
             max_replica_chips=(int(f["max_replica_chips"])  # type: ignore[call-overload]
-                               if f["max_replica_chips"] is not None else None)))
+                               if f["max_replica_chips"] is not None else None),
+            serving_stack=f["serving_stack"]))  # type: ignore[arg-type]
     return result
 
 

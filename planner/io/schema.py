@@ -33,6 +33,12 @@ __all__ = ["KINDS", "PEAK_COLUMNS", "SETTINGS", "SHEETS", "SHEET_BY_NAME", "Colu
 #: Inference and training number formats a workload may ask for.
 WORKLOAD_PRECISIONS = ("fp4", "fp8", "int8", "bf16", "fp16")
 SOLVERS = ("cbc", "highs")
+#: Serving stacks the performance core is calibrated for (planner.perf.efficiency.STACKS).
+SERVING_STACKS = ("vllm", "sglang", "trt-llm", "mlperf")
+_SERVING_STACK_DOC = ("Serving stack whose calibrated efficiency is used: vllm (what a typical "
+                      "buyer runs), sglang, trt-llm (TensorRT-LLM, NVIDIA only) or mlperf (a "
+                      "vendor's tuned MLPerf submission, an upper reference); docs/calibration.md.")
+
 
 _SETTING_DEFAULTS = {
     f.name: f.default for f in dataclasses.fields(Settings) if f.default is not dataclasses.MISSING
@@ -91,6 +97,10 @@ SETTINGS: list[ColumnSpec] = [
     _s("hedge_first_stage_quarters", "quarters", "count1",
        "Quarters of commitments (purchases, reserved rentals, expansions) a hedged plan "
        "(planner plan --hedge) shares across scenarios."),
+    _s("software_maturity", "", "bool",
+       "Whether modelled throughput grows quarter by quarter with each chip family's "
+       "software-maturity curve, for owned and new chips alike (docs/perf.md; the "
+       "Throughput sheet shows the factor per quarter); no = frozen at the calibration date."),
     *[_s(f"forecast_{p}_probability", "fraction", "number",
          f"Probability of the {name} demand scenario, in which every history-based "
          f"workload takes its {p.upper()} forecast (the three add up to 1).")
@@ -142,6 +152,12 @@ _TERM_COLUMNS = [
     _c("rental_unit_chips", "chips", "count1", default=_OFFER_DEFAULTS["rental_unit_chips"],
        doc="Chips per rented instance (8 for an 8-GPU cloud instance such as AWS p5). "
            "On-demand and reserved rentals are whole instances."),
+    _c("serving_stack", "", "choice", choices=SERVING_STACKS, doc=_SERVING_STACK_DOC,
+       blank="the workload's, else vllm"),
+    _c("software_gain_per_year", "log throughput per year", "rate",
+       doc="Software-maturity rate of this chip: throughput grows by about this fraction a "
+           "year right after the calibration date, slowing with a 1.5-year time constant "
+           "(0 = no growth).", blank="the chip family's calibrated rate"),
 ]
 
 #: Spec-override column -> ChipSpec.peak_tflops key (the other override columns map to
@@ -231,6 +247,9 @@ SHEETS: list[SheetSpec] = [
                      "(e.g. 8 for one server; wide expert parallelism can otherwise span up "
                      "to 128 chips).", blank="no cap"),
                   _STACKS_COLUMN,
+                  _c("serving_stack", "", "choice", choices=SERVING_STACKS,
+                     doc=_SERVING_STACK_DOC + " Wins over the chip's.",
+                     blank="the chip's, else vllm"),
                   _c("demand_method", "", "choice", default="direct",
                      choices=("direct", "drivers", "history"),
                      doc="Where the demand comes from: the Demand sheet (direct), the "

@@ -115,11 +115,11 @@ def allocation(p: Parameters, v: Variables) -> list[AllocationRow]:
     rows = []
     for (w, c, t), var in _by_time(v.alloc.items()):
         if (x := value(var)) > EPS:
-            per_day = x * p.capacity[w, c]
+            per_day = x * p.capacity_at(w, c, t)
             rows.append(AllocationRow(p.periods[t], w, c, x, per_day / 86400.0, per_day))
     for (w, c, t, phase), var in _by_time(v.phase_alloc.items()):
         if (x := value(var)) > EPS:
-            per_day = x * p.phase_capacity[w, c, phase]
+            per_day = x * p.phase_capacity_at(w, c, phase, t)
             rows.append(AllocationRow(p.periods[t], w, c, x, per_day / 86400.0, per_day, phase))
     return sorted(rows, key=lambda r: (r.quarter, r.workload, r.chip, r.phase))
 

@@ -78,10 +78,25 @@ class Parameters:
     order_unit: dict[str, int] = field(default_factory=dict)   # U_c chips per server/rack, if > 1
     rental_unit: dict[str, int] = field(default_factory=dict)  # R_c chips per instance, if > 1
     sigma: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # scale() cache
+    # gamma_{w,c,t}: software-maturity multiplier of a_{w,c} in quarter t (absent = 1),
+    # carried by the estimates (ThroughputEstimate.speedup_by_quarter)
+    speedup: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
+    phase_speedup: dict[tuple[str, str, str], tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def horizon(self) -> int:
         return len(self.periods)
+
+    def capacity_at(self, w: str, c: str, t: int) -> float:
+        """a_{w,c} gamma_{w,c,t}: tokens/day one chip serves in quarter t (every cohort
+        alike: owned chips get the software gains too)."""
+        gains = self.speedup.get((w, c), ())
+        return self.capacity[w, c] * (gains[t] if t < len(gains) else 1.0)
+
+    def phase_capacity_at(self, w: str, c: str, phase: str, t: int) -> float:
+        """a^phi_{w,c} gamma^phi_{w,c,t}: the one-phase capacity in quarter t."""
+        gains = self.phase_speedup.get((w, c, phase), ())
+        return self.phase_capacity[w, c, phase] * (gains[t] if t < len(gains) else 1.0)
 
     def delivered(self, chip: str, t: int) -> int:
         """Quarter in which an order placed in quarter ``t`` starts serving."""
@@ -276,6 +291,9 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         demand={(w.name, t): w.demand_tokens_per_day[t] for w in inp.workloads for t in range(T)},
         capacity=_capacity(inp, throughput),
         phase_capacity=_phase_capacity(inp, phases or {}),
+        speedup={k: e.speedup_by_quarter for k, e in throughput.items() if e.speedup_by_quarter},
+        phase_speedup={k: e.speedup_by_quarter for k, e in (phases or {}).items()
+                       if e.speedup_by_quarter},
         unmet_usd_per_token_day=(s.hours_per_quarter / 24.0)
         * s.unmet_penalty_usd_per_million_tokens / 1e6,
         allow_retirement=s.allow_early_retirement,

@@ -28,18 +28,19 @@ def training_use(p: Parameters, v: Variables) -> dict[tuple[str, str, int], list
 
 def define_demand_balance(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
     """Demand served by chips or APIs, or priced as short, in units of the workload's
-    peak demand sigma_w: sum_c (a_{w,c}/sigma_w) x_{w,c,t} + sum_a z_{w,a,t} + u_{w,t}
+    peak demand sigma_w: sum_c (a_{w,c} gamma_{w,c,t}/sigma_w) x_{w,c,t} + sum_a z_{w,a,t} + u_{w,t}
     = D_{w,t}/sigma_w.  A disaggregated workload has one row per phase phi instead, each
     adding the chips doing only that phase: ... + sum_c (a^phi_{w,c}/sigma_w) x^phi_{w,c,t}
     >= D_{w,t}/sigma_w."""
     by_workload: dict[tuple[str, int], list] = {}
     for (w, c, t), var in v.alloc.items():
-        by_workload.setdefault((w, t), []).append((var, p.capacity[w, c] / p.scale(w)))
+        by_workload.setdefault((w, t), []).append((var, p.capacity_at(w, c, t) / p.scale(w)))
     for (w, a, t), var in v.api.items():
         by_workload.setdefault((w, t), []).append((var, 1))
     phased: dict[tuple[str, int, str], list] = {}
     for (w, c, t, phase), var in v.phase_alloc.items():
-        phased.setdefault((w, t, phase), []).append((var, p.phase_capacity[w, c, phase] / p.scale(w)))
+        phased.setdefault((w, t, phase), []).append(
+            (var, p.phase_capacity_at(w, c, phase, t) / p.scale(w)))
     split = {w for (w, _c, _phase) in p.phase_capacity}
     for i, w in enumerate(p.workloads):
         sigma = p.scale(w)
@@ -116,13 +117,13 @@ def define_stack_adoption(prob: pulp.LpProblem, p: Parameters, v: Variables) -> 
     for (w, c, t), var in v.alloc.items():
         k = p.chip_stack.get(c, "")
         if (k, t) in v.stack:
-            most = p.demand[w, t] / p.capacity[w, c]  # chips that would serve it all
+            most = p.demand[w, t] / p.capacity_at(w, c, t)  # chips that would serve it all
             prob += (pulp.LpAffineExpression([(var, 1), (v.stack[k, t], -most)]) <= 0,
                      f"stack_use_{var.name}")
     for (w, c, t, _phase), var in v.phase_alloc.items():
         k = p.chip_stack.get(c, "")
         if (k, t) in v.stack:
-            most = p.demand[w, t] / p.phase_capacity[w, c, _phase]
+            most = p.demand[w, t] / p.phase_capacity_at(w, c, _phase, t)
             prob += (pulp.LpAffineExpression([(var, 1), (v.stack[k, t], -most)]) <= 0,
                      f"stack_use_{var.name}")
     for (r, c, s, start), var in v.gang.items():

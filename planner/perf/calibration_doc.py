@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from planner.perf.catalog import DEFAULT_FAMILY
-
-if TYPE_CHECKING:  # pragma: no cover
-    from planner.perf.calibrate import Report
+from planner.perf import calibration_fit as cal
+from planner.perf.calibration_data import P99_OVER_MEAN_TPOT, P99_OVER_MEAN_TTFT
+from planner.perf.calibration_fit import Report
+from planner.perf.efficiency import DEFAULT_STACK, STACKS
+from planner.perf.maturity import TAU_YEARS
 
 INTRO = """# Calibration of the performance model
 
@@ -19,97 +20,140 @@ in [perf.md](perf.md).
 
 ## Data
 
-`planner/data/mlperf_calibration.csv` is a copy of the project's reference table of
-closed-division MLPerf Inference v4.0/v4.1 results (sources: MLCommons
-`inference_results_v4.0` / `inference_results_v4.1`, one submitter directory per row),
-with columns added for the catalog chip and model, the workload shape assumed and the
-beam width.  Throughput is output tokens/s per accelerator.
+`planner/data/calibration_points.csv` ({n} points used, {nx} not modelable) is built by
+`scripts/build_calibration_points.py` from:
 
-**These are vendor-best, tuned results** (custom kernels, hand-picked batch sizes; the
-H200 rows are NVIDIA's 1000 W "CTS" variant, above the 700 W datasheet part).  The
-calibrated model therefore predicts what a well-tuned deployment achieves: expect less
-from an ordinary one, and derate with the plan's utilisation setting.
+* the reference table of closed-division **MLPerf Inference v4.0, v4.1 and v5.0**
+  results (`mlperf_inference_v4_v5.csv`: MLCommons `inference_results_v4.0`/`v4.1`/`v5.0`,
+  one log per row; rounds v5.1 and later are never used): Llama 2 70B offline, server
+  and interactive, Llama 3.1 405B, Mixtral 8x7B and GPT-J on H100 (SXM, NVL, PCIe), H200
+  (SXM, NVL), GH200, B200, GB200, L40S, MI300X, MI325X, Gaudi 2 and TPU v5e.  These are
+  **tuned vendor submissions** (stack `mlperf`).
+* **published framework and vendor results** (`planner/data/published_results.csv`, one
+  source, software version and date per row): TensorRT-LLM's own perf overviews (1.0 on
+  H100/H200/B200/GB200, 0.9.0 on A100), AMD's ROCm vLLM performance pages (three
+  container releases, June-November 2025, 8x MI300X) and NVIDIA NIM latency points.
 
-Workload shapes assumed:
-
-* Llama 2 70B (OpenOrca): ~300 prompt / ~300 output tokens (reference README).
-* Mixtral 8x7B (5,000 samples each of OpenOrca, GSM8K and MBXP): ~420 prompt / ~145
-  output tokens.  Output: the reference implementation's `tokens_per_sample` of 144.84
-  (mlcommons/inference `language/mixtral-8x7b/README.md`; a submission must generate
-  90-110 % of it; per dataset 130 GSM8K, 206 OpenOrca, 99 MBXP in
-  `standalone_infer/README.md`).  Prompt: the mean of the per-sample input lengths of
-  the benchmark's dataset (`09292024_mixtral_15k_mintoken2_v1.pkl`, as tabulated in
-  openshift-psap/performance-dashboard `mlperf-data/summaries/mixtral-8x7b.csv`):
-  ~660 for GSM8K (5-shot prompts), ~390 for OpenOrca, ~200 for MBXP, so ~420 (an
-  estimate from samples of each block, within about 5 %).  An earlier assumption of
-  400 / 300 had the outputs twice too long, which overstated the per-output-token rate
-  by about 1.6x.
-* GPT-J 6B (CNN/DailyMail): ~800 prompt / ~60 output tokens, decoded with beam search of
-  width 4 (the MLPerf GPT-J rule), beams sharing the prompt's KV cache.
-* Offline = no latency bound; server = TTFT <= 2000 ms and TPOT <= 200 ms (the model's
-  latencies are means, MLPerf's bounds are 99th percentiles).
-* Replicas use tensor parallelism only (data-parallel copies of TP groups, as the
-  submitters run them); the planner may also use pipeline parallelism.
+Workload shapes: MLPerf Llama 2 70B ~300/300 tokens; Mixtral ~420/145; Llama 3.1 405B
+~9,400/685 (the prompt length is an assumption); GPT-J ~800/60 with beam search 4,
+measured as samples/s x 60.  Published rows use their fixed synthetic lengths and the
+tensor-parallel degree they ran.  Latency-bound points (MLPerf server: TTFT <= 2 s,
+TPOT <= 200 ms; interactive: 450 ms / 40 ms; 405B server: 6 s / 175 ms; NIM points: the
+measured mean inter-token latency) are modelled as the largest batch meeting the bound,
+with MLPerf's 99th-percentile bounds divided by {p99t} (TPOT) and {p99f} (TTFT) to give
+the means the model computes.
 
 ## Method
 
-Fitted: a global compute efficiency `e_c` and one factor per chip family `f_fam`
-multiplying both `e_c` and the memory-bandwidth efficiency.  Mixture-of-experts rows
-get no parameter of their own: the routed-expert costs (each expert's multiply at the
-efficiency of its own token count, the busiest chip's share of the routed tokens,
-token permutation) follow from the routing (perf.md), so the Mixtral row's error,
-in-sample or left out, measures those physics on top of dense-model efficiencies.
-Fixed by judgement, not fitted: the memory-bandwidth efficiency before the factor
-({mem:.2f}: large-batch MLPerf rows cannot pin it down; left free the fit drives it to
-an unphysical ~0.1) and the GEMM half-efficiency size `m_half` = {mhalf:g} tokens (a
-multiply over `m` tokens reaches `e_c · m / (m + m_half)`; left free it grows to
-~1,900 tokens to absorb part of the Mixtral row's error, which would make a lone
-300-token prefill run at 14 % of `e_c`).  The fit minimises the squared log error over
-the rows plus a ridge penalty {ridge} x sum(log f_fam)^2 pulling each family factor
-toward 1, so {npar} parameters for {nrows} rows, the factors shrunk.  Leave-one-out
-(LOO) refits everything without the row and predicts it: a family with a single row
-then has no data and uses `f_fam = 1`, so its LOO error measures how well the *global*
-model transfers to an unseen chip family.
+{method}
+
+Not modelable (left out of the fit and of the errors): {excluded}.
 """
+
+METHOD = """Each point is predicted by the physics of `planner.perf.inference` at compute and
+memory efficiency `F x ({ec}, {em})` (capped at 0.95), with
+
+    log F = a0 + a_family + a_chip + s_stack + d_(stack, family) + c_class
+            + (r0 + r_family) * h(date),   h(t) = tau (1 - exp(-(t - t0) / tau))
+
+`a_family` (chip family), `a_chip` (a chip's power/cooling/memory variant of its
+family's silicon), `s_stack` and `d` (a serving stack against a tuned MLPerf
+submission), `c_class` (mixture-of-experts models; beam search), and the software
+maturity rate `r` with the saturating curve `h` (tau = {tau} years, a judgement;
+t0 = {t0:.2f}, the newest point).  Family, chip, stack-by-family and rate-by-family
+terms are ridge-shrunk toward 0 (prior s.d. 0.4, 0.2, 0.3, 0.15/yr), so {npar}
+parameters for {nrows} points, most of them shrunk; no parameter belongs to one point.
+Leave-one-out (LOO) refits everything without the point and predicts it: a chip or
+family with one point then falls back to the global values, so its LOO error is an
+honest out-of-family error.  Fixed by judgement: the compute/memory efficiency ratio
+({ec}/{em}) and the GEMM half-efficiency size (256 tokens)."""
 
 
 def _pct(x: float) -> str:
     return f"{x * 100:+.0f}%"
 
 
-def _rows_table(rep: Report) -> list[str]:
-    lines = [("| Row | Family | Measured tok/s/chip | Modelled (in-sample) | Error | "
-             "Modelled (LOO) | LOO error |"), "|---|---|---:|---:|---:|---:|---:|"]
+def _med(errs: list[float]) -> float:
+    return statistics.median(abs(e) for e in errs) if errs else float("nan")
+
+
+def _group_table(rep: Report, title: str, key: Callable) -> list[str]:
+    groups: dict[str, list[tuple[float, float]]] = {}
     for r, ins, loo in zip(rep.rows, rep.in_sample, rep.loo):
-        lines.append(f"| {r.label} | {r.family} | {r.measured:,.0f} | {ins:,.0f} | "
-                     f"{_pct(ins / r.measured - 1)} | {loo:,.0f} | {_pct(loo / r.measured - 1)} |")
+        groups.setdefault(key(r), []).append((ins - 1, loo - 1))
+    lines = [f"| {title} | points | in-sample median abs | LOO median abs | LOO median (signed) | LOO max abs |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name in sorted(groups):
+        ins = [a for a, _ in groups[name]]
+        loo = [b for _, b in groups[name]]
+        lines.append(f"| {name} | {len(loo)} | {_med(ins):.1%} | {_med(loo):.1%} | "
+                     f"{_pct(statistics.median(loo))} | {max(abs(x) for x in loo):.0%} |")
     return lines
 
 
 def _summary(rep: Report) -> list[str]:
-    ins = [abs(p / r.measured - 1) for r, p in zip(rep.rows, rep.in_sample)]
-    loo = [abs(p / r.measured - 1) for r, p in zip(rep.rows, rep.loo)]
-    return ["| | median abs error | max abs error |", "|---|---:|---:|",
-            f"| in-sample | {statistics.median(ins):.1%} | {max(ins):.1%} |",
-            f"| leave-one-out | {statistics.median(loo):.1%} | {max(loo):.1%} |"]
+    ins = [x - 1 for x in rep.in_sample]
+    loo = [x - 1 for x in rep.loo]
+    return ["| | points | median abs error | max abs error |", "|---|---:|---:|---:|",
+            f"| in-sample | {len(ins)} | {_med(ins):.1%} | {max(abs(x) for x in ins):.1%} |",
+            f"| leave-one-out | {len(loo)} | {_med(loo):.1%} | {max(abs(x) for x in loo):.1%} |"]
 
 
-def _params(rep: Report) -> list[str]:
-    from planner.perf.calibrate import efficiency, family_factor
+def _families(rep: Report) -> list[str]:
+    return ["default"] + sorted({r.family for r in rep.rows})
 
-    header = ("| Family | rows | factor | compute eff. (large GEMM) | memory eff. "
-              "| m_half tokens |")
-    lines = [header, "|---|---:|---:|---:|---:|---:|"]
-    for fam in [DEFAULT_FAMILY] + rep.fams:
-        e = efficiency(rep.theta, rep.fams, fam)
+
+def _stack_table(rep: Report) -> list[str]:
+    head = " | ".join(STACKS)
+    lines = [f"| Family | points | {head} | software gain per year |",
+             "|---|---:|" + "---:|" * len(STACKS) + "---:|"]
+    for fam in _families(rep):
         n = sum(r.family == fam for r in rep.rows)
-        lines.append(f"| {fam} | {n} | {family_factor(rep.theta, rep.fams, fam):.3f} | "
-                     f"{e.compute:.3f} | {e.memory:.3f} | {e.gemm_half_tokens:,.0f} |")
+        cells = " | ".join(f"{math.exp(rep.log_factor(fam, s)) * cal.E_C:.3f}" for s in STACKS)
+        gain = math.exp(cal.rate(rep.design, rep.theta, fam)) - 1
+        lines.append(f"| {fam} | {n} | {cells} | {gain:+.0%} |")
+    return lines
+
+
+def _factors(rep: Report) -> list[str]:
+    lines = ["| Term | factor |", "|---|---:|"]
+    for i, name in enumerate(rep.design.names):
+        if name.startswith(("chip:", "class:", "stack:")):
+            lines.append(f"| {name} | {math.exp(rep.theta[i]):.3f} |")
+    lines += ["", "Stack priors (used where a stack has no point on a vendor's chips):", "",
+              "| vendor | stack | = stack x ratio | source |", "|---|---|---|---|"]
+    for (vendor, stack), (base, ratio, why) in cal.STACK_PRIORS.items():
+        lines.append(f"| {vendor} | {stack} | {base} x {math.exp(ratio):.3f} | {why} |")
+    return lines
+
+
+def _forecast(rep: Report) -> list[str]:
+    grown = [g - 1 for _, g, _ in rep.forecast]
+    frozen = [f - 1 for _, _, f in rep.forecast]
+    lines = [("Fit on the MLPerf v4.0 and v4.1 points only (no published results, no v5.0), "
+              "then predict every v5.0 point at its date with the fitted maturity curve, and "
+              "frozen at the last training date (no maturity):"), "",
+             "| prediction of the v5.0 points | points | median abs error | median signed error |",
+             "|---|---:|---:|---:|",
+             f"| with the maturity curve | {len(grown)} | {_med(grown):.1%} | {_pct(statistics.median(grown))} |",
+             f"| frozen at v4.1 | {len(frozen)} | {_med(frozen):.1%} | {_pct(statistics.median(frozen))} |",
+             "", "| v5.0 point | measured tok/s/chip | with maturity | frozen |", "|---|---:|---:|---:|"]
+    for r, g, f in rep.forecast:
+        lines.append(f"| {r.label} | {r.measured:,.0f} | {_pct(g - 1)} | {_pct(f - 1)} |")
+    return lines
+
+
+def _rows_table(rep: Report) -> list[str]:
+    lines = ["| Point | Family | Stack | Measured tok/s/chip | In-sample | LOO |",
+             "|---|---|---|---:|---:|---:|"]
+    for r, ins, loo in zip(rep.rows, rep.in_sample, rep.loo):
+        lines.append(f"| {r.label} | {r.family} | {r.stack} | {r.measured:,.0f} | "
+                     f"{_pct(ins - 1)} | {_pct(loo - 1)} |")
     return lines
 
 
 def _melange(rep: Report) -> list[str]:
-    lines = ["| GPU | prompt | output | measured req/s | modelled req/s | model / measured |",
+    lines = ["| GPU | prompt | output | measured req/s | modelled req/s (vllm) | model / measured |",
              "|---|---:|---:|---:|---:|---:|"]
     ratios = []
     for chip, prompt, output, measured, modelled in rep.melange:
@@ -117,50 +161,35 @@ def _melange(rep: Report) -> list[str]:
         lines.append(f"| {chip} | {prompt} | {output} | {measured:.2f} | {modelled:.2f} | "
                      f"{modelled / measured:.1f}x |")
     geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else float("nan")
-    lines += ["", (f"Geometric mean model/measured: {geo:.1f}x.  The model, calibrated on "
-              "tuned MLPerf submissions, is well above this untuned single-GPU vLLM "
-              "measurement (note the H100 measures barely faster than the A100 here, a sign "
-              "of a host- or scheduler-bound setup rather than a hardware limit).  This is "
-              "the gap between vendor-best and ordinary deployments: when a user has "
-              "measured figures like these, the planner's Measured sheet overrides the "
-              "model, and otherwise the plan's utilisation setting should absorb it.")]
+    lines += ["", (f"Geometric mean model/measured: {geo:.1f}x (the H100 cells measure barely "
+                   "faster than the A100 ones, a sign of a host- or scheduler-bound 2024 vLLM "
+                   "setup rather than a hardware limit).")]
     return lines
 
 
 def render(rep: Report) -> str:
-    from planner.perf import calibrate as cal
-
-    text = INTRO.format(mem=cal.MEMORY_EFFICIENCY, ridge=cal.RIDGE, nrows=len(rep.rows),
-                        mhalf=cal.GEMM_HALF_TOKENS,
-                        npar=len(rep.theta))
-    out = [text, "## Fitted values", ""] + _params(rep)
-    out += ["", ("Chips of families without a row (Ampere, TPU, Trainium, CDNA4, ...) use the "
-            "`default` row: the global values with factor 1."), "",
-            "## Each row: modelled vs measured", ""] + _rows_table(rep)
-    out += ["", "## Summary", ""] + _summary(rep) + ["", NOTES] + _melange(rep)
+    method = METHOD.format(ec=cal.E_C, em=cal.E_M, tau=TAU_YEARS, t0=rep.design.t0,
+                           npar=len(rep.theta), nrows=len(rep.rows))
+    excluded = "; ".join(r.label for r in rep.excluded) or "none"
+    out = [INTRO.format(n=len(rep.rows), nx=len(rep.excluded), method=method, excluded=excluded,
+                        p99t=P99_OVER_MEAN_TPOT, p99f=P99_OVER_MEAN_TTFT)]
+    out += ["## Summary", ""] + _summary(rep)
+    out += ["", "## Leave-one-out error by chip family", ""] + _group_table(rep, "Family", lambda r: r.family)
+    out += ["", "## By model", ""] + _group_table(rep, "Model", lambda r: r.model)
+    out += ["", "## By round / software release", ""] + _group_table(
+        rep, "Round", lambda r: r.round if r.kind == "mlperf" else f"published: {r.software_family}")
+    out += ["", "## By serving stack", ""] + _group_table(rep, "Stack", lambda r: r.stack)
+    fitted = (f"Large-multiply compute efficiency by family and stack at the reference date "
+              f"(memory efficiency is {cal.E_M / cal.E_C:.2f}x it, capped at 0.95); the default "
+              f"stack is `{DEFAULT_STACK}` (what a typical buyer runs).  Software gain per year is "
+              f"the maturity rate right after the reference date; gains decay with tau = "
+              f"{TAU_YEARS} years.")
+    out += ["", "## Fitted values", "", fitted, ""] + _stack_table(rep)
+    out += ["", "Chip, class and stack factors (multiplying F):", ""] + _factors(rep)
+    out += ["", "## Software maturity: forecast check", ""] + _forecast(rep)
+    out += ["", "## Every point", ""] + _rows_table(rep)
+    out += ["", "## Out-of-sample check: Mélange Llama 2 7B profile", "",
+            ("Not used in the fit: Griggs et al. 2024, vLLM, one GPU, Llama 2 7B, TPOT <= 120 ms "
+             "(reference `melange/llama2-7b_profile.csv`), against the default (`vllm`) stack."), ""]
+    out += _melange(rep)
     return "\n".join(out).rstrip() + "\n"
-
-
-NOTES = """## Reading the errors
-
-* The single-row families (Ada/L40S, Blackwell/B200, Gaudi) are predicted in LOO by the
-  global values: their LOO error is the honest out-of-family error.
-* Mixtral 8x7B is the only mixture-of-experts row, and nothing is fitted to it: its
-  in-sample and LOO predictions differ only through the Hopper factor the other rows
-  give.  What remains (the model is about 25-30 % fast) is what routing physics on top
-  of dense-model efficiencies does not explain: MoE kernels of that round (grouped FP8
-  multiplies, routing and permutation kernels) running below the dense multiplies the
-  efficiency was fitted on, and routing less even than the uniform routing assumed.
-  Treat MoE figures (Mixtral, DeepSeek-V3) as less certain than dense ones, and likely
-  optimistic by about that much.
-* The H200 rows are under-predicted: NVIDIA's H200 submission ran at 1000 W with a
-  custom thermal solution, faster than the 700 W datasheet part the catalog describes.
-
-## Out-of-sample check: Mélange Llama 2 7B profile
-
-The reference `melange/llama2-7b_profile.csv` (Griggs et al. 2024, vLLM, one GPU,
-Llama 2 7B, a TPOT target of probably 120 ms) is a different kind of measurement:
-requests/s per GPU by prompt/output bucket, on an untuned open-source stack.  It is not
-used in the fit.  The table below compares a few of its A100 and H100 cells with the
-model (FP16/BF16, TPOT <= 120 ms); it is regenerated with the calibration.
-"""

@@ -1,16 +1,32 @@
-"""Achieved efficiency per chip family, read from ``planner/data/calibration.csv``.
+"""Achieved efficiency per chip family and serving stack, read from ``planner/data/calibration.csv``.
 
-The file is written by ``python -m planner.perf.calibrate`` (see ``docs/calibration.md``).
-A family absent from it uses the ``default`` row.
+The file is written by ``python -m planner.perf.calibrate`` (see ``docs/calibration.md``):
+one row per (family, stack) with the efficiencies at the calibration's reference date
+and the family's software-maturity rate, plus ``chip:`` rows (a chip's own factor on
+top of its family's) and ``class:`` rows (mixture-of-experts and beam-search factors).
+A family absent from it uses the ``default`` rows.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from planner.domain.errors import PlannerError
+from planner.domain.names import normalise
 from planner.perf.catalog import DATA_DIR, DEFAULT_FAMILY
+
+#: Serving stacks: a vendor's tuned MLPerf submission and the public engines.
+STACKS = ("mlperf", "trt-llm", "vllm", "sglang")
+#: What a typical buyer runs: the open-source engine most deployments use.
+DEFAULT_STACK = "vllm"
+#: Spellings users type for each stack.
+STACK_ALIASES = {"mlperf": "mlperf", "tuned": "mlperf", "trtllm": "trt-llm",
+                 "tensorrtllm": "trt-llm", "tensorrt": "trt-llm", "vllm": "vllm",
+                 "sglang": "sglang"}
+#: Efficiencies are capped: no stack reaches the datasheet.
+MAX_EFFICIENCY = 0.95
 
 
 @dataclass(frozen=True)
@@ -23,9 +39,8 @@ class Efficiency:
     ``compute`` (smaller multiplies use the tensor units less well).
     ``layer_overhead_us``: fixed time per layer per iteration (kernel launches, norms,
     synchronisation) that does not shrink with the batch.
-
-    Mixture-of-experts layers have no factor of their own: their extra costs are
-    derived from the routing in :mod:`planner.perf.moe`.
+    ``software_gain_per_year``: the family's software-maturity rate (log per year right
+    after ``as_of_year``; :mod:`planner.perf.maturity`).
     """
 
     family: str
@@ -33,6 +48,12 @@ class Efficiency:
     memory: float
     gemm_half_tokens: float
     layer_overhead_us: float = 0.0
+    stack: str = DEFAULT_STACK
+    software_gain_per_year: float = 0.0
+    as_of_year: float = 0.0
+    factor: float = 0.0
+    base_compute: float = 0.0
+    base_memory: float = 0.0
 
     def gemm_efficiency(self, tokens: float) -> float:
         """Achieved fraction of peak for a multiply over ``tokens`` rows."""
@@ -40,39 +61,91 @@ class Efficiency:
             return self.compute
         return self.compute * tokens / (tokens + self.gemm_half_tokens)
 
+    def scaled(self, factor: float) -> Efficiency:
+        """Compute and memory efficiency both times ``factor``, capped at MAX_EFFICIENCY.
+
+        A calibrated row keeps its uncapped total (``factor`` times the bases), so a
+        capped family value scaled down by a chip factor comes out as the calibration
+        computed it (the cap applies once, to the product).
+        """
+        if self.factor <= 0:
+            return replace(self, compute=min(self.compute * factor, MAX_EFFICIENCY),
+                           memory=min(self.memory * factor, MAX_EFFICIENCY))
+        total = self.factor * factor
+        return replace(self, factor=total, compute=min(self.base_compute * total, MAX_EFFICIENCY),
+                       memory=min(self.base_memory * total, MAX_EFFICIENCY))
+
 
 #: Pure datasheet roofline (used with ``calibrated=False``).
 IDEAL = Efficiency(family="ideal", compute=1.0, memory=1.0, gemm_half_tokens=0.0)
 
 #: Used only if calibration.csv is missing: mid-range values from docs/calibration.md.
-FALLBACK = Efficiency(family=DEFAULT_FAMILY, compute=0.5, memory=0.75, gemm_half_tokens=128.0)
+FALLBACK = Efficiency(family=DEFAULT_FAMILY, compute=0.4, memory=0.7, gemm_half_tokens=256.0)
+
+
+def canonical_stack(name: object) -> str:
+    """``"TensorRT-LLM"`` -> ``"trt-llm"``; blank -> the default; :class:`PlannerError` if unknown."""
+    text = normalise(name) if name not in (None, "") else ""
+    if not text:
+        return DEFAULT_STACK
+    key = text.replace("-", "").replace("_", "").replace(" ", "")
+    if key in STACK_ALIASES:
+        return STACK_ALIASES[key]
+    raise PlannerError(f"unknown serving stack '{name}'; known stacks: {', '.join(STACKS)}")
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, Efficiency]:
+def _rows() -> tuple[dict[tuple[str, str], Efficiency], dict[str, float]]:
     path = DATA_DIR / "calibration.csv"
+    table: dict[tuple[str, str], Efficiency] = {}
+    factors: dict[str, float] = {}
     if not path.exists():
-        return {DEFAULT_FAMILY: FALLBACK}
-    out: dict[str, Efficiency] = {}
+        return {(DEFAULT_FAMILY, DEFAULT_STACK): FALLBACK}, factors
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            out[row["family"]] = Efficiency(
-                family=row["family"],
-                compute=float(row["compute_efficiency"]),
-                memory=float(row["memory_efficiency"]),
+            if row["family"].startswith(("chip:", "class:")):
+                factors[row["family"]] = float(row["factor"])
+                continue
+            table[(row["family"], row["stack"])] = Efficiency(
+                family=row["family"], stack=row["stack"],
+                compute=float(row["compute_efficiency"]), memory=float(row["memory_efficiency"]),
                 gemm_half_tokens=float(row["gemm_half_tokens"]),
                 layer_overhead_us=float(row["layer_overhead_us"]),
-            )
-    out.setdefault(DEFAULT_FAMILY, FALLBACK)
-    return out
+                software_gain_per_year=float(row["software_gain_per_year"]),
+                as_of_year=float(row["as_of_year"]), factor=float(row["factor"]),
+                base_compute=float(row["compute_at_factor_1"]),
+                base_memory=float(row["memory_at_factor_1"]))
+    table.setdefault((DEFAULT_FAMILY, DEFAULT_STACK), FALLBACK)
+    return table, factors
 
 
-def efficiency_for(family: str) -> Efficiency:
-    """The calibrated efficiency of ``family`` (the default row if it has none)."""
-    table = _table()
-    return table.get(family, table[DEFAULT_FAMILY])
+def efficiency_for(family: str, stack: str | None = None) -> Efficiency:
+    """The calibrated efficiency of ``family`` on ``stack`` (default rows if it has none)."""
+    table, _ = _rows()
+    key = canonical_stack(stack)
+    for fam in (family, DEFAULT_FAMILY):
+        if (fam, key) in table:
+            return table[(fam, key)]
+    return table.get((DEFAULT_FAMILY, DEFAULT_STACK), FALLBACK)
+
+
+def factor_for(name: str) -> float:
+    """A ``chip:<name>`` or ``class:<moe|beam>`` factor from the calibration (1 if absent)."""
+    return _rows()[1].get(name, 1.0)
+
+
+def workload_efficiency(family: str, chip: str, moe: bool, beams: int,
+                        stack: str | None = None) -> Efficiency:
+    """Family-and-stack efficiency times the chip's own factor and the workload's class factors."""
+    f = factor_for(f"chip:{chip}")
+    if moe:
+        f *= factor_for("class:moe")
+    if beams > 1:
+        f *= factor_for("class:beam")
+    return efficiency_for(family, stack).scaled(f)
 
 
 def calibrated_families() -> dict[str, Efficiency]:
-    """All rows of calibration.csv, keyed by family."""
-    return dict(_table())
+    """The default-stack row of every calibrated family, keyed by family."""
+    table, _ = _rows()
+    return {fam: e for (fam, stack), e in table.items() if stack == DEFAULT_STACK}

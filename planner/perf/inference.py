@@ -15,7 +15,7 @@ from planner.domain.estimates import ThroughputEstimate
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.perf import roofline as rl
 from planner.perf.catalog import chip_family
-from planner.perf.efficiency import IDEAL, Efficiency, efficiency_for
+from planner.perf.efficiency import IDEAL, Efficiency, workload_efficiency
 from planner.perf.modelmath import dense_precision, resolve_precision, weight_bytes
 
 #: Largest tensor-parallel group over PCIe when a chip has no scale-up links.
@@ -157,13 +157,16 @@ def best_for_split(s: rl.Setup, tp: int, pp: int, ttft_ms: float | None,
 
 
 def search(s: rl.Setup, ttft_ms: float | None, tpot_ms: float | None,
-           max_pipeline_parallel: int | None = None, max_chips: int | None = None
-           ) -> tuple[Operating | None, list[Operating]]:
+           max_pipeline_parallel: int | None = None, max_chips: int | None = None,
+           tensor_parallel: int | None = None) -> tuple[Operating | None, list[Operating]]:
     """The best operating point over every layout and micro-batch count meeting the
-    targets (None if none does), and each layout's smallest-batch point."""
+    targets (None if none does), and each layout's smallest-batch point.
+    ``tensor_parallel`` keeps only layouts of that tensor-parallel degree."""
     best: Operating | None = None
     closest: list[Operating] = []
     for tp, pp, dp in replica_layouts(s.chip, s.model, max_pipeline_parallel, max_chips):
+        if tensor_parallel is not None and tp != tensor_parallel:
+            continue
         for m in micro_batch_options(pp):
             op, smallest = best_for_split(s, tp, pp, ttft_ms, tpot_ms, m, dp)
             if smallest is not None:
@@ -233,13 +236,17 @@ def estimate_throughput(chip: ChipSpec, model: ModelSpec, precision: str, prompt
                         max_pipeline_parallel: int | None = None,
                         beam_width: int = 1, draft_tokens: int = 0,
                         acceptance: float = 0.0,
-                        max_replica_chips: int | None = None) -> ThroughputEstimate:
+                        max_replica_chips: int | None = None,
+                        tensor_parallel: int | None = None,
+                        stack: str | None = None) -> ThroughputEstimate:
     """Best steady-state output tokens/s per chip for this workload shape and targets.
 
     ``calibrated=False`` uses the bare datasheet roofline; ``efficiency`` overrides the
-    family calibration (used by the calibration script itself).  ``draft_tokens`` and
+    family calibration (used by the calibration script itself, which also pins
+    ``tensor_parallel`` to the degree a published result ran).  ``draft_tokens`` and
     ``acceptance`` turn on speculative decoding (multi-token prediction);
-    ``max_replica_chips`` caps the replica (8: one server).
+    ``max_replica_chips`` caps the replica (8: one server).  ``stack`` is the serving
+    stack (``vllm`` by default: what a typical buyer runs; :mod:`planner.perf.efficiency`).
     """
     _check_inputs(prompt_tokens, output_tokens, ttft_ms, tpot_ms)
     base = {"chip": chip.name, "model": model.name, "precision": precision,
@@ -249,13 +256,17 @@ def estimate_throughput(chip: ChipSpec, model: ModelSpec, precision: str, prompt
                            f"{chip.name} cannot be modelled: {chip.note}")
     used = resolve_precision(chip, precision)
     base["precision_used"] = used
-    eff = efficiency or (efficiency_for(chip_family(chip)) if calibrated else IDEAL)
+    eff = efficiency or (workload_efficiency(chip_family(chip), chip.name, model.is_moe,
+                                             beam_width, stack) if calibrated else IDEAL)
+    base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
+                software_gain_per_year=eff.software_gain_per_year)
     s = make_setup(chip, model, used, prompt_tokens, output_tokens, eff, beam_width,
                    draft_tokens, acceptance)
     base["dense_precision_used"] = s.dense
     if max_replica_chips is not None and int(max_replica_chips) < 1:
         raise PlannerError(f"the replica needs at least 1 chip, got {max_replica_chips}")
-    best, closest = search(s, ttft_ms, tpot_ms, max_pipeline_parallel, max_replica_chips)
+    best, closest = search(s, ttft_ms, tpot_ms, max_pipeline_parallel, max_replica_chips,
+                           tensor_parallel)
     if best is not None:
         return _result(base, best, model.is_moe)
     if not closest:

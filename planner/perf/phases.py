@@ -33,7 +33,7 @@ from planner.perf import modelmath as mm
 from planner.perf import moe
 from planner.perf import roofline as rl
 from planner.perf.catalog import chip_family
-from planner.perf.efficiency import IDEAL, efficiency_for
+from planner.perf.efficiency import IDEAL, workload_efficiency
 from planner.perf.inference import (
     MAX_SEQS_PER_MICROBATCH,
     Operating,
@@ -201,7 +201,8 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
                    output_tokens: float, ttft_ms: float | None = None,
                    tpot_ms: float | None = None, phase: str = "prefill", *,
                    calibrated: bool = True, draft_tokens: int = 0, acceptance: float = 0.0,
-                   max_replica_chips: int | None = None) -> ThroughputEstimate:
+                   max_replica_chips: int | None = None,
+                   stack: str | None = None) -> ThroughputEstimate:
     """Request-equivalent throughput of a chip doing only ``phase`` ("prefill" or "decode").
 
     Prefill is held to ``ttft_ms`` and decode to ``tpot_ms``; the other target does not
@@ -222,9 +223,12 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
     if phase == "prefill" and prompt_tokens <= 0:
         return ThroughputEstimate(**base, feasible=False, phase=phase,
                                   reason="prefill: the workload has no prompt tokens to prefill")
-    eff = efficiency_for(chip_family(chip)) if calibrated else IDEAL
+    eff = (workload_efficiency(chip_family(chip), chip.name, model.is_moe, 1, stack)
+           if calibrated else IDEAL)
     setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
                        draft_tokens=draft_tokens, acceptance=acceptance)
+    base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
+                software_gain_per_year=eff.software_gain_per_year)
     setup_type = rl.Setup if phase == "prefill" else DecodeOnly
     s = setup_type(**{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
     target = ttft_ms if phase == "prefill" else tpot_ms

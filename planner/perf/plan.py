@@ -5,14 +5,22 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 from planner.domain.errors import PlannerError
 from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
 from planner.domain.hardware import ChipSpec, ModelSpec
-from planner.domain.inputs import InferenceWorkload, MeasuredThroughput, PlanInput, TrainingRun
+from planner.domain.inputs import (
+    ChipOffer,
+    InferenceWorkload,
+    MeasuredThroughput,
+    PlanInput,
+    TrainingRun,
+)
 from planner.domain.names import find_by_name, normalise
 from planner.perf.catalog import load_chips, load_models
 from planner.perf.inference import estimate_throughput
+from planner.perf.maturity import factor, quarter_midpoint
 from planner.perf.modelmath import resolve_precision
 from planner.perf.phases import PHASES, estimate_phase
 from planner.perf.training import check_method, estimate_training, min_chips_for_state
@@ -78,14 +86,40 @@ def _from_measured(m: MeasuredThroughput, chip: ChipSpec, model: ModelSpec,
         reason="" if ok else f"measured throughput is {m.output_tokens_per_s_per_chip}")
 
 
+def serving_stack(w: InferenceWorkload, offer: ChipOffer | None) -> str | None:
+    """The workload's stack, else the chip offer's, else None (the default stack)."""
+    return w.serving_stack or (offer.serving_stack if offer is not None else None)
+
+
+def with_speedup(inp: PlanInput, est: ThroughputEstimate,
+                 offer: ChipOffer | None) -> ThroughputEstimate:
+    """``est`` with its software-maturity multiplier for every planned quarter attached.
+
+    Quarter t's multiplier is exp(r · tau · (1 - exp(-(t_mid - t0) / tau))) with the
+    family's rate r (or the offer's ``software_gain_per_year``) from the calibration date
+    t0 to the quarter's midpoint (:mod:`planner.perf.maturity`).  Measured throughputs,
+    infeasible estimates and ``software_maturity = no`` get none (1 everywhere).
+    """
+    if not inp.settings.software_maturity or est.source != "modelled" or not est.feasible:
+        return est
+    rate = est.software_gain_per_year
+    if offer is not None and offer.software_gain_per_year is not None:
+        rate = offer.software_gain_per_year
+    speedup = tuple(factor(rate, quarter_midpoint(q.year, q.q), est.as_of_year)
+                    for q in inp.periods)
+    return replace(est, software_gain_per_year=rate, speedup_by_quarter=speedup)
+
+
 def workload_estimate(inp: PlanInput, w: InferenceWorkload, chip: ChipSpec,
-                      model: ModelSpec) -> ThroughputEstimate:
+                      model: ModelSpec, offer: ChipOffer | None = None) -> ThroughputEstimate:
     m = find_measured(inp.measured, chip, model, w)
     if m is not None:
         return _from_measured(m, chip, model, w)
-    return estimate_throughput(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
-                               w.ttft_ms, w.tpot_ms, draft_tokens=w.draft_tokens,
-                               acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips)
+    est = estimate_throughput(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
+                              w.ttft_ms, w.tpot_ms, draft_tokens=w.draft_tokens,
+                              acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips,
+                              stack=serving_stack(w, offer))
+    return with_speedup(inp, est, offer)
 
 
 def window_hours(inp: PlanInput, run: TrainingRun) -> float:
@@ -178,7 +212,7 @@ def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEsti
         for w in inp.workloads:
             key = _shape(w)
             if key not in done:
-                done[key] = workload_estimate(inp, w, chip, models[w.model])
+                done[key] = workload_estimate(inp, w, chip, models[w.model], offer)
             throughput[(w.name, offer.chip)] = done[key]
         gangs: dict[tuple, TrainingEstimate] = {}
         for run in inp.training:
@@ -206,10 +240,12 @@ def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEsti
         for w in split:
             model = _spec(w.model, inp.model_specs, models_cat, "model")
             for phase in PHASES:
-                out[(w.name, offer.chip, phase)] = estimate_phase(
-                    chip, model, w.precision, w.prompt_tokens, w.output_tokens,
-                    w.ttft_ms, w.tpot_ms, phase, draft_tokens=w.draft_tokens,
-                    acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips)
+                est = estimate_phase(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
+                                     w.ttft_ms, w.tpot_ms, phase, draft_tokens=w.draft_tokens,
+                                     acceptance=w.draft_acceptance,
+                                     max_replica_chips=w.max_replica_chips,
+                                     stack=serving_stack(w, offer))
+                out[(w.name, offer.chip, phase)] = with_speedup(inp, est, offer)
     return out
 
 

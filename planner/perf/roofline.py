@@ -28,6 +28,13 @@ PCIE_GBS = 64.0
 SCALEOUT_GBS = 100.0
 #: Fraction of link bandwidth a collective achieves (bus bandwidth / link bandwidth).
 LINK_EFFICIENCY = 0.8
+#: The same over PCIe, for chips without scale-up links: an all-reduce among 8 PCIe
+#: cards crosses the host's root complexes and switches and shares them, so it reaches
+#: far less of the per-card link rate than a ring over NVLink does.  0.25 is fitted by
+#: eye to the L40S calibration points (8x L40S Llama 2 70B runs ~35-65 % below the
+#: model at 0.8, while GPT-J on 1-2 cards, with no all-reduce, matches): see
+#: docs/calibration.md.
+PCIE_LINK_EFFICIENCY = 0.25
 #: Fixed latency per collective or pipeline send, seconds.
 COLLECTIVE_LATENCY_S = 10e-6
 
@@ -128,7 +135,8 @@ class Timing:
 def scaleup_bandwidth(chip: ChipSpec) -> float:
     """One-direction bytes/s a chip gets into its tensor-parallel group."""
     gbs = chip.scaleup_gbs_per_chip or PCIE_GBS
-    return gbs / 2.0 * 1e9 * LINK_EFFICIENCY
+    pcie = max(chip.scaleup_domain_chips, 1) <= 1
+    return gbs / 2.0 * 1e9 * (PCIE_LINK_EFFICIENCY if pcie else LINK_EFFICIENCY)
 
 
 def pipeline_bandwidth(chip: ChipSpec, chips: int) -> float:

@@ -138,7 +138,14 @@ def _throughput_row(e) -> tuple:
         shape = (None,) * len(shape)
     return ((e.chip, e.model, e.precision, e.precision_used, e.dense_precision_used or None,
              e.prompt_tokens, e.output_tokens, e.feasible) + shape
-            + (e.bound, e.source, e.reason, e.best_ttft_ms, e.best_tpot_ms))
+            + (e.bound, e.source, e.reason, e.best_ttft_ms, e.best_tpot_ms, e.stack, e.software_gain_per_year))
+
+
+def _speedups(e, quarters: int) -> tuple:
+    """The estimate's software-maturity multiplier per planned quarter (blank if infeasible)."""
+    if not e.feasible:
+        return (None,) * quarters
+    return tuple(e.speedup(t) for t in range(quarters))
 
 
 def throughput_table(result: PlanResult) -> TableData:
@@ -150,8 +157,10 @@ def throughput_table(result: PlanResult) -> TableData:
          C("chips_per_replica", INT), C("tensor_parallel", INT), C("pipeline_parallel", INT),
          C("data_parallel", INT), C("expert_parallel", INT), C("batch_size", INT),
          C("ttft_ms", NUM1), C("tpot_ms", NUM2), C("bound"), C("source"), C("reason"),
-         C("best_ttft_ms", NUM1), C("best_tpot_ms", NUM2)],
-        [_throughput_row(e) for e in result.throughput],
+         C("best_ttft_ms", NUM1), C("best_tpot_ms", NUM2), C("serving_stack"),
+         C("software_gain_per_year", NUM2)]
+        + [C(f"speedup_{q}", FACTOR) for q in result.periods],
+        [_throughput_row(e) + _speedups(e, len(result.periods)) for e in result.throughput],
         "No throughput estimates were made.",
     )
 

@@ -1,0 +1,264 @@
+"""The calibration fit behind ``python -m planner.perf.calibrate`` (:mod:`planner.perf.calibrate`).
+
+Writes ``planner/data/calibration.csv`` (read by the performance model) and
+``docs/calibration.md`` (every point's modelled, measured and error, in-sample and
+leave-one-out, by chip family, model and round, and the software-maturity forecast
+check).  Deterministic: same inputs, same files.
+
+Model.  Every point is predicted by the physics of :mod:`planner.perf.inference` run at
+an efficiency ``F`` times the base (compute ``E_C``, memory ``E_M``), and
+
+    log F = a0 + a_fam + s_stack + d_(stack, fam) + (r0 + r_fam) · h(date)
+
+where ``a_fam`` is the chip family's level, ``s_stack`` the serving stack's offset from a
+tuned MLPerf submission (``d`` its family-specific part), and ``h`` the saturating
+software-maturity curve of :mod:`planner.perf.maturity` with yearly rate ``r0 + r_fam``.
+The family, stack-by-family and rate-by-family terms are pulled toward 0 by ridge
+penalties (a family with one point cannot be fitted from nothing: left out, it falls
+back to the global values).  ``log F`` is linear in the parameters, so the fit is a
+damped Gauss-Newton over precomputed per-point curves (prediction at a grid of ``F``).
+Mixture-of-experts costs have no parameter: they follow from the routing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.perf.calibration_data import DEFAULT_STACK, STACKS, CalRow
+from planner.perf.catalog import DEFAULT_FAMILY, get_chip, get_model
+from planner.perf.efficiency import Efficiency
+from planner.perf.inference import estimate_throughput
+from planner.perf.maturity import MAX_RATE_PER_YEAR, TAU_YEARS, decimal_year, saturating_years
+
+#: Base efficiencies at F = 1 (the family, stack and date terms scale both).  Their
+#: ratio is a judgement: the compute-bound and memory-bound points cannot separate a
+#: family's compute from its memory efficiency once each family has its own factor.
+E_C = 0.44
+E_M = 0.80
+#: Efficiencies are capped: no stack reaches the datasheet.
+MAX_EFFICIENCY = 0.95
+#: Tokens per matrix multiply at which it reaches half its large-size efficiency
+#: (tensor-core tiles are 64-256 rows; see docs/calibration.md for why it is not fitted).
+GEMM_HALF_TOKENS = 256.0
+#: Calibration replicas use tensor parallelism only (as the submitters run them).
+MAX_PP = 1
+#: Ridge weights (prior standard deviation s against a ~0.12 log-error row noise:
+#: lambda = 0.12^2 / s^2): family level s = 0.4, stack-by-family s = 0.3, family rate
+#: s = 0.15 per year.  The global stack offsets and global rate get a weak 0.01.
+RIDGE_FAMILY = 0.09
+RIDGE_STACK_FAMILY = 0.16
+RIDGE_RATE_FAMILY = 0.64
+RIDGE_WEAK = 0.01
+#: A chip's own term on top of its family's (board power, cooling and memory variants
+#: of one silicon: H100 PCIe at 350 W, GH200 at up to 1000 W): prior s = 0.2.
+RIDGE_CHIP = 0.36
+#: Prediction grid for F, and the floor used when a point is infeasible at some F.
+GRID = np.exp(np.linspace(math.log(0.12), math.log(3.0), 48))
+FLOOR = 1e-3
+#: Stacks with no modelable point for a vendor's chips: (vendor prefix of the family or
+#: "*", stack) -> (stack whose offset they take, log ratio to it, source).  The ratios are
+#: two engines on the same machine and load (what an offset means): the Spheron H100
+#: comparison (2026-03-23; Llama 3.3 70B FP8 on one H100, ~512/256 tokens, 50 concurrent
+#: requests): TensorRT-LLM 1.2.0 2,100, SGLang 0.5.9 1,920, vLLM 0.18.0 1,850 tok/s.
+#: Its runs cannot be calibration points themselves (70 GB of weights leave the model no
+#: KV room on one 80 GB H100).  A vendor-specific entry wins over "*".
+SPHERON = "Spheron blog 2026-03-23, one H100, Llama 3.3 70B FP8, 50 concurrent requests"
+STACK_PRIORS = {
+    ("nvidia", "vllm"): ("trt-llm", math.log(1850.0 / 2100.0), SPHERON + ": vLLM 0.18.0 / TensorRT-LLM 1.2.0 = 1,850 / 2,100"),
+    ("nvidia", "sglang"): ("trt-llm", math.log(1920.0 / 2100.0), SPHERON + ": SGLang 0.5.9 / TensorRT-LLM 1.2.0 = 1,920 / 2,100"),
+    ("*", "sglang"): ("vllm", math.log(1920.0 / 1850.0), SPHERON + ": SGLang 0.5.9 / vLLM 0.18.0 = 1,920 / 1,850"),
+}
+
+
+def stack_prior(family: str, stack: str) -> tuple[str, float, str] | None:
+    """The prior for ``stack`` on ``family``'s vendor, if one applies."""
+    vendor = family.split("-")[0]
+    return STACK_PRIORS.get((vendor, stack)) or STACK_PRIORS.get(("*", stack))
+
+
+MLPERF_FORECAST_TRAIN = ("v4.0", "v4.1")
+MLPERF_FORECAST_TEST = "v5.0"
+
+
+def base_efficiency(f: float, family: str = DEFAULT_FAMILY) -> Efficiency:
+    return Efficiency(family=family, compute=min(E_C * f, MAX_EFFICIENCY),
+                      memory=min(E_M * f, MAX_EFFICIENCY), gemm_half_tokens=GEMM_HALF_TOKENS)
+
+
+def predict(row: CalRow, eff: Efficiency) -> float:
+    """Modelled output tokens/s per chip of ``row`` at efficiency ``eff`` (0 if infeasible)."""
+    est = estimate_throughput(get_chip(row.chip), get_model(row.model), row.precision, row.prompt,
+                              row.output, row.ttft_ms, row.tpot_ms, efficiency=eff,
+                              max_pipeline_parallel=MAX_PP, beam_width=row.beams,
+                              tensor_parallel=row.tensor_parallel)
+    return est.output_tokens_per_s_per_chip if est.feasible else 0.0
+
+
+def curve(row: CalRow) -> np.ndarray:
+    """log(prediction / measured) at every grid value of F (floored when infeasible)."""
+    preds = np.array([predict(row, base_efficiency(f)) for f in GRID])
+    return np.log(np.maximum(preds, FLOOR * row.measured) / row.measured)
+
+
+@dataclass(frozen=True)
+class Design:
+    """Column names and the design matrix X (log F = X θ), with per-column ridge weights."""
+
+    names: list[str]
+    X: np.ndarray
+    ridge: np.ndarray
+    t0: float
+
+
+def columns(rows: list[CalRow]) -> list[str]:
+    fams = sorted({r.family for r in rows})
+    stacks = [s for s in STACKS if s != "mlperf" and any(r.stack == s for r in rows)]
+    names = ["level"] + [f"fam:{f}" for f in fams] + [f"stack:{s}" for s in stacks]
+    names += sorted({f"stackfam:{r.stack}:{r.family}" for r in rows if r.stack != "mlperf"})
+    names += [f"chip:{c}" for c in sorted({r.chip for r in rows})]
+    names += [f"class:{k}" for k in ("moe", "beam") if any(k in row_classes(r) for r in rows)]
+    return names + ["rate"] + [f"ratefam:{f}" for f in fams]
+
+
+def _ridge(name: str) -> float:
+    kind = name.split(":")[0]
+    return {"fam": RIDGE_FAMILY, "stackfam": RIDGE_STACK_FAMILY, "ratefam": RIDGE_RATE_FAMILY,
+            "chip": RIDGE_CHIP,
+            "stack": RIDGE_WEAK, "rate": RIDGE_WEAK, "class": RIDGE_WEAK}.get(kind, 0.0)
+
+
+def row_classes(row: CalRow) -> tuple[str, ...]:
+    """Workload classes with a term of their own: mixture-of-experts models (grouped
+    expert multiplies and routing kernels below the dense-multiply efficiency) and beam
+    search (forking and pruning beams each step)."""
+    out = []
+    if get_model(row.model).experts > 1:
+        out.append("moe")
+    if row.beams > 1:
+        out.append("beam")
+    return tuple(out)
+
+
+def features(names: list[str], family: str, stack: str, year: float, t0: float,
+             chip: str = "", classes: tuple[str, ...] = ()) -> np.ndarray:
+    """The design row of a (chip, family, stack, date): which parameters its log F adds up."""
+    h = saturating_years(year, t0)
+    x = np.zeros(len(names))
+    index = {n: i for i, n in enumerate(names)}
+    for name, value in (("level", 1.0), (f"fam:{family}", 1.0), (f"stack:{stack}", 1.0),
+                        (f"stackfam:{stack}:{family}", 1.0), (f"chip:{chip}", 1.0), ("rate", h), (f"ratefam:{family}", h),
+                        *((f"class:{k}", 1.0) for k in classes)):
+        if name in index:
+            x[index[name]] = value
+    return x
+
+
+def design(rows: list[CalRow], t0: float) -> Design:
+    names = columns(rows)
+    X = np.array([features(names, r.family, r.stack, r.year, t0, r.chip, row_classes(r))
+                  for r in rows])
+    return Design(names, X, np.array([_ridge(n) for n in names]), t0)
+
+
+def _interp(curves: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's curve at log F = z (clipped to the grid): values and slopes."""
+    lg = np.log(GRID)
+    z = np.clip(z, lg[0], lg[-1])
+    slopes = np.gradient(curves, lg, axis=1)
+    val = np.array([np.interp(zi, lg, c) for zi, c in zip(z, curves)])
+    der = np.array([np.interp(zi, lg, s) for zi, s in zip(z, slopes)])
+    return val, der
+
+
+def loss(curves: np.ndarray, d: Design, theta: np.ndarray) -> float:
+    val, _ = _interp(curves, d.X @ theta)
+    return float(val @ val + d.ridge @ (theta * theta))
+
+
+def fit(curves: np.ndarray, d: Design, theta: np.ndarray | None = None, iters: int = 40) -> np.ndarray:
+    """Damped Gauss-Newton (Levenberg-Marquardt) on squared log errors plus ridge."""
+    theta = np.zeros(len(d.names)) if theta is None else theta.copy()
+    damp, current = 1e-3, loss(curves, d, theta)
+    R = np.diag(d.ridge)
+    for _ in range(iters):
+        val, der = _interp(curves, d.X @ theta)
+        J = der[:, None] * d.X
+        A = J.T @ J + R
+        g = J.T @ val + R @ theta
+        step = np.linalg.solve(A + damp * (np.diag(np.diag(A)) + 1e-9 * np.eye(len(theta))), -g)
+        trial = theta + step
+        new = loss(curves, d, trial)
+        if new < current:
+            theta, damp = trial, max(damp / 3.0, 1e-6)
+            if current - new < 1e-10:
+                break
+            current = new
+        else:
+            damp *= 4.0
+            if damp > 1e6:
+                break
+    return theta
+
+
+def log_factor(d: Design, theta: np.ndarray, family: str, stack: str, year: float,
+               chip: str = "", classes: tuple[str, ...] = ()) -> float:
+    """log F of a (chip, family, stack, date, classes) under the fitted parameters."""
+    x = features(d.names, family, stack, year, d.t0, chip, classes)
+    rate_cols = [i for i, n in enumerate(d.names) if n == "rate" or n.startswith("ratefam:")]
+    base = float(np.delete(x, rate_cols) @ np.delete(theta, rate_cols))
+    return base + rate(d, theta, family) * saturating_years(year, d.t0)
+
+
+def rate(d: Design, theta: np.ndarray, family: str) -> float:
+    """Software gain per year (log) of ``family`` right after the reference date.
+
+    Clamped to [0, MAX_RATE_PER_YEAR]: a family whose points happen to fall over time
+    (different submitters in different rounds) is taken not to get slower.
+    """
+    idx = {n: i for i, n in enumerate(d.names)}
+    r = theta[idx["rate"]] + (theta[idx[f"ratefam:{family}"]] if f"ratefam:{family}" in idx else 0.0)
+    return float(min(max(r, 0.0), MAX_RATE_PER_YEAR))
+
+
+def as_of(rows: list[CalRow]) -> float:
+    return max(r.year for r in rows)
+
+
+
+@dataclass
+class Report:
+    rows: list[CalRow]
+    excluded: list[CalRow]
+    design: Design
+    theta: np.ndarray
+    in_sample: list[float]          # modelled / measured
+    loo: list[float]                # modelled / measured, the row left out of the fit
+    forecast: list[tuple[CalRow, float, float]]  # v5.0 row, with maturity, frozen at v4.1
+    melange: list[tuple[str, int, int, float, float]]
+
+    def stack_log_offset(self, stack: str, family: str) -> float:
+        """log F of ``stack`` over a tuned MLPerf submission for ``family``.
+
+        Fitted where the stack has points on chips of the family's vendor; otherwise the
+        stack's prior ratio to another stack (:data:`STACK_PRIORS`).
+        """
+        prior = stack_prior(family, stack)
+        vendor = family.split("-")[0]
+        if prior is not None and not any(r.stack == stack and r.family.split("-")[0] == vendor
+                                         for r in self.rows):
+            base, ratio, _ = prior
+            return self.stack_log_offset(base, family) + ratio
+        x = features(self.design.names, family, stack, self.design.t0, self.design.t0)
+        y = features(self.design.names, family, "mlperf", self.design.t0, self.design.t0)
+        return float((x - y) @ self.theta)
+
+    def log_factor(self, family: str, stack: str, chip: str = "") -> float:
+        """log F at the reference date (stack priors applied)."""
+        base = log_factor(self.design, self.theta, family, "mlperf", self.design.t0, chip)
+        return base + self.stack_log_offset(stack, family)
+
+
+__all__ = ["DEFAULT_STACK", "MAX_RATE_PER_YEAR", "TAU_YEARS", "decimal_year"]
