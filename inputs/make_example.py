@@ -373,7 +373,7 @@ def api_rows() -> list[dict[str, object]]:
 # spending.
 BUDGET_SOURCE = ("Assumption: board-approved yearly envelope, above the capex and opex a "
                  "year the plan spends without limits (plan it with this sheet emptied)")
-BUDGETS = [{"year": START_YEAR + i, "capex_usd": 9_500_000, "opex_usd": 2_000_000,
+BUDGETS = [{"year": START_YEAR + i, "capex_usd": 11_000_000, "opex_usd": 2_500_000,
             "source": BUDGET_SOURCE} for i in range(QUARTERS // 4)]
 
 
