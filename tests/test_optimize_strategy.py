@@ -154,3 +154,25 @@ def test_the_fallback_plan_is_there_when_no_time_is_left():
     assert r.solver.termination == "time_limit"
     assert r.purchases == [] and r.unmet_demand_share == pytest.approx(1.0)
     assert "fallback" in r.solver.message
+
+
+class _CostOnly:
+    """Stands in for a HighsModel where the search only prices a plan: cost = sum."""
+
+    def cost(self, values):
+        return float(np.sum(values))
+
+
+def test_progress_says_no_bound_before_one_is_known_and_the_gap_after():
+    """The first plan (the fallback) comes before any bound: its progress line says so
+    instead of "bound $-inf, gap inf%"; once a bound is known the line gives it and the gap
+    ($100 plan, $90 bound: gap 10%)."""
+    from planner.optimize.strategy import _Search
+
+    lines: list[str] = []
+    search = _Search(_CostOnly(), 0.005, lines.append)
+    search.offer(np.array([60.0, 40.0]), source="fallback")
+    assert "no bound yet" in lines[-1] and "inf" not in lines[-1]
+    search.raise_bound(90.0)
+    search.offer(np.array([50.0, 50.0]), source="dive")
+    assert "bound $90, gap 10.000%" in lines[-1]

@@ -66,9 +66,10 @@ class _Search:
         cost = self.hm.cost(values)
         if cost < self.objective - 1e-9 * max(abs(cost), 1.0):
             self.values, self.objective, self.source = values.copy(), cost, source
+        proof = (f"bound ${self.bound:,.0f}, gap {self.gap():.3%}" if self.bound > -float("inf")
+                 else "no bound yet")
         self.progress(f"{source}: plan objective (cost + penalties) ${cost:,.0f}; "
-                      f"best ${self.objective:,.0f}, "
-                      f"bound ${self.bound:,.0f}, gap {self.gap():.3%} "
+                      f"best ${self.objective:,.0f}, {proof} "
                       f"({time.perf_counter() - self.started:.1f} s)")
 
     def raise_bound(self, bound: float | None) -> None:
