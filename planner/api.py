@@ -11,6 +11,7 @@ from pathlib import Path
 
 from planner.api_commands import forecast_workbook, hedge_workbook, sweep_workbook, whatif_workbook
 from planner.domain import PlanInput, PlanResult
+from planner.optimize.clock import Deadline
 from planner.io.paths import check_output_dir, check_output_file
 from planner.io.template import write_template
 from planner.ledger import check_ledger, record_plan
@@ -43,9 +44,12 @@ def default_report_path(workbook: str | Path) -> Path:
 
 
 def solve(inp: PlanInput, *, solver: str | None = None, time_limit_s: float | None = None,
-          mip_gap: float | None = None, progress: Callable[[str], None] = _quiet) -> PlanResult:
-    """Performance estimates, then the MIP (:func:`planner.pipeline.plan`)."""
-    return plan(inp, SolveOptions(solver, time_limit_s, mip_gap), progress=progress)
+          mip_gap: float | None = None, progress: Callable[[str], None] = _quiet,
+          deadline: Deadline | None = None) -> PlanResult:
+    """Performance estimates, then the MIP (:func:`planner.pipeline.plan`), within
+    ``deadline`` (the run's time budget) when given."""
+    return plan(inp, SolveOptions(solver, time_limit_s, mip_gap), progress=progress,
+                deadline=deadline)
 
 
 def check_outputs(workbook: str | Path, out: str | Path | None, csv_dir: str | Path | None,
@@ -90,11 +94,12 @@ def plan_workbook(
     checked before the workbook is read; ``force`` lets ``out`` replace an existing workbook
     the planner did not write."""
     started, clock = start_clock()
+    deadline = Deadline(time_limit_s)  # one budget for the whole run, from now
     out_path = check_outputs(workbook, out, csv_dir, ledger, force=force)
     progress(f"reading {workbook}")
     inp = load_workbook(workbook)
     result = solve(inp, solver=solver, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                   progress=progress)
+                   progress=progress, deadline=deadline)
     run_info = make_run_info(workbook, inp, started, clock)
     progress(f"writing {out_path}")
     if ledger is None:

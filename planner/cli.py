@@ -51,8 +51,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         args.workbook, args.out, solver=args.solver, time_limit_s=args.time_limit,
         mip_gap=args.gap, csv_dir=args.csv, progress=progress_printer(args), ledger=args.ledger,
         force=args.force)
-    _inp, result, report = run
-    summary = {**_plan_summary(result, report), "run_id": run.run_id}
+    inp, result, report = run
+    training = _training_warnings(result, inp)
+    summary = {**_plan_summary(result, report), "run_id": run.run_id,
+               "training_warnings": training}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -71,7 +73,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
         print(f"planner: warning: {share(result.unmet_demand_share)} of demand is not met; "
               "see the Capacity sheet", file=sys.stderr)
+    for text in training:
+        print(f"planner: warning: {text}", file=sys.stderr)
     return 0
+
+
+def _training_warnings(result, inp) -> list[str]:
+    """'training run 'x' is not scheduled; see the Training sheet', one per run short."""
+    if result.solver.status == "error":
+        return []
+    from planner.report.metrics import training_shortfalls
+    from planner.report.recommend import share
+
+    return [f"training run '{run}' " + ("is not scheduled" if done <= 0 else
+                                        f"is only {share(done)} scheduled")
+            + "; see the Training sheet" for run, done in training_shortfalls(result, inp)]
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -115,10 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from planner.runtime import command_runtime
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with command_runtime():
+            return int(args.func(args) or 0)
     except PlannerError as exc:
         print(f"planner: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
+from planner.optimize.clock import Deadline, activate
 from planner.domain.estimates import Estimates
 from planner.io import reader
 from planner.optimize import solve_plan
@@ -69,15 +70,29 @@ def estimates_for(inp: PlanInput, estimates: Estimates | None = None,
 
 def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
          fixed: FixedDecisions | None = None, estimates: Estimates | None = None, *,
-         progress: Callable[[str], None] = _quiet) -> PlanResult:
+         progress: Callable[[str], None] = _quiet, deadline: Deadline | None = None
+         ) -> PlanResult:
     """The plan of ``inp``: estimates (``estimates`` when given), then the MIP with the
-    decisions in ``fixed`` already taken."""
-    est = estimates_for(inp, estimates, progress)
+    decisions in ``fixed`` already taken.
+
+    ``deadline`` is the whole run's time budget (:mod:`planner.optimize.clock`, started
+    when the run started; its limit is the resolved time limit when it has none): the
+    solve and the diagnostics re-solve get what is left of it, and it is the current one
+    while solving, so Ctrl-C stops the solver (:mod:`planner.runtime`).  Without it the
+    time limit applies to the solve alone (what-if and sweep jobs: per solve)."""
     o = options.resolved(inp)
-    return solve_plan(inp, est.throughput, est.training, solver=o.solver,
-                      time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
-                      diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
-                      store_unpowered=o.store_unpowered)
+    if deadline is not None and deadline.seconds is None:
+        deadline.set_limit(o.time_limit_s)
+    previous = activate(deadline) if deadline is not None else None
+    try:
+        est = estimates_for(inp, estimates, progress)
+        return solve_plan(inp, est.throughput, est.training, solver=o.solver,
+                          time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
+                          diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
+                          store_unpowered=o.store_unpowered, deadline=deadline)
+    finally:
+        if deadline is not None:
+            activate(previous)
 
 
 @dataclass(frozen=True)

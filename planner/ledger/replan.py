@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from planner.domain import PlanInput, PlannerError, PlanResult, Quarter
+from planner.optimize.clock import Deadline
 from planner.domain.status import Status, has_plan
 from planner.io.paths import check_output_file
 from planner.ledger.capture import decisions_of, record_plan
@@ -105,13 +106,13 @@ def check_fresh(inp: PlanInput, as_of: Quarter, workbook: Path) -> None:
             f"demand served in {ended} to its Actuals sheet")
 
 
-def _solve(carry: Carry, options: SolveOptions, progress) -> PlanResult:
+def _solve(carry: Carry, options: SolveOptions, progress, deadline: Deadline) -> PlanResult:
     est = estimates_for(carry.inp, None, progress)
     fixed = carry.fixed
     progress(f"re-optimising from {fixed.through} with {len(fixed.purchases)} purchase, "
              f"{len(fixed.rentals)} rental, {len(fixed.retirements)} sale and "
              f"{len(fixed.expansions)} expansion decision(s) kept")
-    return plan(carry.inp, options, fixed, est, progress=progress)
+    return plan(carry.inp, options, fixed, est, progress=progress, deadline=deadline)
 
 
 def _repricing(prev: LedgerRun, result: PlanResult, as_of: Quarter) -> list:
@@ -149,6 +150,7 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
            progress: Callable[[str], None] = _quiet) -> ReplanOutcome:
     """Re-plan ``workbook`` (or the newest .xlsx in ``inputs_dir``) as of ``as_of``."""
     started, clock = start_clock()
+    deadline = Deadline(time_limit_s)  # one budget for the whole re-plan, from now
     if workbook is None:
         if inputs_dir is None:
             raise PlannerError("give a workbook or --inputs-dir")
@@ -168,7 +170,7 @@ def replan(workbook: str | Path | None, as_of: Quarter, *, previous: int | None 
     inp = load_workbook(workbook)
     check_fresh(inp, as_of, workbook)
     carry = carry_over(prev, inp, as_of)
-    result = _solve(carry, SolveOptions(solver, time_limit_s, mip_gap), progress)
+    result = _solve(carry, SolveOptions(solver, time_limit_s, mip_gap), progress, deadline)
     report = _change_report(prev, carry, result, as_of)
     progress(f"writing {out_path}")
     staged = _write(result, carry, workbook, staging_path(out_path), report, started, clock)

@@ -1,52 +1,117 @@
-"""One clock for the whole solve: a deadline every stage reads its budget from.
+"""One clock for a whole run: a deadline every stage reads its budget from.
 
-``solve_plan`` starts a :class:`Deadline` of ``time_limit_s`` when it is called, so the
-model build, every LP and MIP of the structured solve (relaxation, rounding dive,
-branching bound, HiGHS's branch-and-bound), CBC, and the diagnostics re-solve all draw
-on the same seconds.  A caller with a deadline of its own (a whole command: estimation,
-solve, report) passes it as ``deadline=``; the solve then ends by the earlier of the two.
+A command (``planner plan``, ``planner replan``) starts a :class:`Deadline` when it
+starts; its limit is set once known (``--time-limit`` or the workbook's
+``time_limit_s``).  Reading, estimating, building the model, every LP and MIP of the
+structured solve (relaxation, rounding dive, branching bound, HiGHS's branch-and-bound),
+CBC, the diagnostics re-solve and the report all draw on the same seconds: each stage
+asks for a :meth:`Deadline.budget` (a share of what is left, never past the run's end).
+``solve_plan`` called on its own starts a deadline of ``time_limit_s``; a caller with a
+deadline of its own passes it as ``deadline=`` and the solve ends by the earlier one.
 
-The solve stops within the limit plus :data:`MARGIN_S`-ish overheads that cannot be
+Ctrl-C during a solve (:meth:`Deadline.interrupt`, wired by :mod:`planner.runtime`)
+spends the budget at once, for the run's deadline and every stage budget drawn from it:
+the solver stops with what it has, the diagnostics are skipped and the report says the
+run was interrupted.  :func:`current` is the run in progress, for a solver's callback.
+
+The solve stops within the limit less the report's reserve plus overheads that cannot be
 interrupted (handing the matrix to HiGHS, writing the values back to PuLP, CBC writing
-its MPS file), measured on bench XL at under 1 s; docs/model.md "Solution method"
-documents the margin.
+its MPS file); docs/model.md "Solution method" documents the margin.
 """
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 
 #: Seconds kept back at the end of the solve for the work that cannot be interrupted
 #: (writing the plan back, reading it out); each stage budget leaves them free.
 MARGIN_S = 0.5
+#: A stage given less than this is skipped rather than started (the diagnostics re-solve).
+MIN_STAGE_S = 0.5
+
+_current: Deadline | None = None
 
 
 class Deadline:
-    """An absolute end time on ``time.perf_counter``'s clock."""
+    """An end time on ``clock`` (``time.perf_counter``), or none yet (``seconds`` None).
 
-    def __init__(self, seconds: float, *, start: float | None = None) -> None:
-        self.start = time.perf_counter() if start is None else start
-        self.end = self.start + max(float(seconds), 0.0)
+    A deadline made by :meth:`budget` or :meth:`earliest` is *linked* to the ones it came
+    from: interrupting a run's deadline ends every stage budget drawn from it.
+    """
+
+    def __init__(self, seconds: float | None = None, *, start: float | None = None,
+                 clock: Callable[[], float] = time.perf_counter,
+                 links: tuple[Deadline, ...] = ()) -> None:
+        self._clock = clock
+        self.start = clock() if start is None else start
+        self.end = math.inf
+        self.seconds: float | None = None
+        self._links = links
+        self._interrupted = False
+        self.solving = False  # a Ctrl-C now stops the solver instead of the process
+        if seconds is not None:
+            self.set_limit(seconds)
+
+    def set_limit(self, seconds: float) -> None:
+        """The limit, counted from :attr:`start`, once it is known."""
+        self.seconds = max(float(seconds), 0.0)
+        self.end = self.start + self.seconds
+
+    def now(self) -> float:
+        return self._clock()
 
     def left(self) -> float:
-        """Seconds until the deadline (negative once it has passed)."""
-        return self.end - time.perf_counter()
+        """Seconds until the deadline (negative once it has passed; 0 once interrupted;
+        infinite with no limit)."""
+        if self.interrupted:
+            return min(0.0, self.end - self._clock())
+        return self.end - self._clock()
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.start
+        return self._clock() - self.start
 
     def expired(self) -> bool:
         return self.left() <= 0.0
 
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted or any(link.interrupted for link in self._links)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: spend the budget now (this deadline's and every one drawn from it)."""
+        self._interrupted = True
+
     def budget(self, share: float, reserve: float = 0.0) -> Deadline:
         """A stage's deadline: ``share`` of the seconds left after ``reserve``, and never
-        past this deadline."""
-        stage = Deadline(0.0)
-        stage.end = min(self.end, time.perf_counter() + max(self.left() - reserve, 0.0) * share)
+        past this deadline (a run with no limit gives stages none)."""
+        stage = Deadline(clock=self._clock, links=(self,))
+        left = self.left()
+        if math.isfinite(left):
+            stage.end = min(self.end, self._clock() + max(left - reserve, 0.0) * share)
+            stage.seconds = stage.end - stage.start
         return stage
 
     def earliest(self, other: Deadline | None) -> Deadline:
-        """This deadline or ``other``, whichever ends first."""
-        if other is None or other.end >= self.end:
+        """A deadline ending when this one or ``other`` does, whichever is first, and
+        interrupted when either is."""
+        if other is None:
             return self
-        return other
+        joined = Deadline(clock=self._clock, links=(self, other))
+        joined.end = min(self.end, other.end)
+        joined.seconds = joined.end - joined.start if math.isfinite(joined.end) else None
+        return joined
+
+
+def current() -> Deadline | None:
+    """The deadline of the run in progress in this process, if any (for Ctrl-C and a
+    solver's interrupt callback)."""
+    return _current
+
+
+def activate(deadline: Deadline | None) -> Deadline | None:
+    """Make ``deadline`` the current one; returns the previous one."""
+    global _current
+    previous, _current = _current, deadline
+    return previous

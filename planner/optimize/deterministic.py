@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -13,13 +14,14 @@ from planner.domain import (
     ThroughputEstimate,
     TrainingEstimate,
 )
-from planner.domain.status import Status
+from planner.domain.status import Status, Termination
 from planner.optimize import extract
-from planner.optimize.clock import Deadline
+from planner.optimize.clock import MIN_STAGE_S, Deadline, current
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
 from planner.optimize.parameters import prepare
-from planner.optimize.solver import run_solver
+from planner.optimize.solver import SolveOutcome, run_solver
+from planner.optimize.watchdog import watch
 
 
 def _quiet(_: str) -> None:
@@ -77,8 +79,8 @@ def solve_plan(
              f"{prob.numConstraints()} constraints in {build_seconds:.2f} s")
     progress(f"solving with {solver} (time limit {time_limit_s:g} s, gap {mip_gap:g})")
     stage = clock.budget(0.9) if diagnose and not relax else clock
-    outcome = run_solver(prob, solver, time_limit_s, mip_gap,
-                         groups=None if relax else model.groups, progress=progress, deadline=stage)
+    outcome = _run(prob, solver, time_limit_s, mip_gap, None if relax else model.groups,
+                   progress, stage)
     progress(f"solver: {outcome.termination} in {outcome.seconds:.2f} s")
 
     info = SolverInfo(
@@ -94,11 +96,35 @@ def solve_plan(
                           training_estimates=list((training or {}).values()),
                           cost_basis=params.cost_basis)
     result = extract.plan_result(params, variables, model.costs, info, throughput, training)
-    if not relax and diagnose and clock.left() < 0.5:
+    if not relax and diagnose and clock.left() < MIN_STAGE_S:
         progress("diagnostics: shadow prices skipped, the time limit is used up")
         result.diagnostics = unmet_causes(params, variables, [])
     elif not relax and diagnose:
         progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
-        binding = shadow_prices(model, params, solver, clock.left())
+        with watch(clock.left(), 1.0):
+            binding = shadow_prices(model, params, solver, clock.left())
         result.diagnostics = unmet_causes(params, variables, binding) + binding
     return result
+
+
+def _run(prob, solver: str, time_limit_s: float, mip_gap: float, groups, progress,
+         deadline: Deadline) -> SolveOutcome:
+    """run_solver by ``deadline``; while it runs, Ctrl-C stops the solver, not the process
+    (:mod:`planner.runtime`), and an interrupted solve says so.  A solver child (CBC)
+    still running past the deadline is stopped by the watchdog."""
+    run = current()
+    if run is not None:
+        run.solving = True
+    grace = 1.0 + 0.025 * (deadline.seconds or 0.0)  # stays inside the T + 10% + 10 s
+    try:
+        with watch(deadline.left(), grace):
+            outcome = run_solver(prob, solver, time_limit_s, mip_gap, groups=groups,
+                                 progress=progress, deadline=deadline)
+    finally:
+        if run is not None:
+            run.solving = False
+    if deadline.interrupted and outcome.termination != Termination.OPTIMAL:
+        kept = "best plan found so far kept" if outcome.status != Status.ERROR else "no plan yet"
+        outcome = dataclasses.replace(outcome, message=f"interrupted (Ctrl-C): {kept}, "
+                                                       "not proven optimal")
+    return outcome

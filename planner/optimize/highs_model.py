@@ -24,6 +24,7 @@ import numpy as np
 import pulp
 
 from planner.domain.status import Termination
+from planner.optimize.clock import current
 
 INF = math.inf
 COST_SCALE = 1e-3     # HiGHS's objective unit: thousands of dollars
@@ -167,9 +168,11 @@ class HighsModel:
 
     def _interrupt(self, event) -> None:
         """Called by HiGHS at its simplex, IPM and MIP checkpoints: stop once the current
-        solve's end has passed (the ``time_limit`` option alone is not always checked).
+        solve's end has passed (the ``time_limit`` option alone is not always checked) or
+        the run was interrupted (Ctrl-C, :mod:`planner.runtime`).
         The flag is written every time: HiGHS keeps it from one solve to the next."""
-        event.interrupt(time.perf_counter() > self.stop_at)
+        run = current()
+        event.interrupt(time.perf_counter() > self.stop_at or (run is not None and run.interrupted))
 
     def objective(self) -> float:
         """The last solve's objective in dollars."""

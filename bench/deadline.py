@@ -1,0 +1,99 @@
+"""Time is a contract (issue 18): a whole run -- solve, diagnostics re-solve, report --
+ends within T + 10% + 10 s for any time limit T.
+
+``python -m bench.deadline --size M8 --solver highs --time-limit 20`` runs one instance
+through the same stages as ``planner plan`` (a :class:`~planner.optimize.clock.Deadline`
+made when the process starts, ``solve_plan`` under it, the Excel report written) and prints
+one JSON line: wall seconds since the process started, the contract's bound and the
+solver's status.  The instances are the benchmark's (``bench/generate.py``) plus two
+stress variants: ``M8`` (size M with 8 competing training runs) and ``C200`` (size M with
+200 chips).  ``python -m bench.deadline --all`` runs each size, solver and limit in its
+own process and writes the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_PROCESS_START = time.perf_counter()  # the run's clock starts with the process
+
+STRESS = {"M8": ("M", {"training_runs": 8}), "C200": ("M", {"chips": 200})}
+
+
+def _instance(size: str):
+    gen = importlib.import_module("bench.generate")
+
+    if size in STRESS:
+        base, changes = STRESS[size]
+        gen.SIZES.setdefault(size, dataclasses.replace(gen.SIZES[base], **changes))
+    return gen.generate(size)
+
+
+def run_one(size: str, solver: str, limit: float) -> dict:
+    from planner.optimize.clock import Deadline, activate
+    from planner.optimize import solve_plan
+    from planner.report import write_report
+
+    deadline = Deadline(limit, start=_PROCESS_START)  # the process's own start, imports included
+    activate(deadline)
+    inp, throughput, training = _instance(size)
+    result = solve_plan(inp, throughput, training, solver=solver, time_limit_s=limit,
+                        deadline=deadline)
+    with tempfile.TemporaryDirectory() as folder:
+        write_report(result, inp, Path(folder) / "report.xlsx")
+    wall = time.perf_counter() - _PROCESS_START
+    s = result.solver
+    return {"size": size, "solver": solver, "time_limit_s": limit, "wall_s": round(wall, 1),
+            "bound_s": round(limit * 1.1 + 10, 1), "within": wall <= limit * 1.1 + 10,
+            "status": s.status, "termination": s.termination, "gap": s.gap,
+            "solve_s": round(s.solve_seconds, 1), "has_plan": bool(result.cashflow)}
+
+
+def run_all(sizes, solvers, limits) -> list[dict]:
+    rows = []
+    for size in sizes:
+        for solver in solvers:
+            for limit in limits:
+                cmd = [sys.executable, "-m", "bench.deadline", "--size", size, "--solver",
+                       solver, "--time-limit", str(limit)]
+                start = time.monotonic()
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                                      timeout=limit * 3 + 120)
+                outer = time.monotonic() - start
+                row = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 \
+                    else {"size": size, "solver": solver, "time_limit_s": limit,
+                          "error": done.stderr[-300:]}
+                row["process_wall_s"] = round(outer, 1)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    return rows
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.deadline")
+    p.add_argument("--size", default="M8")
+    p.add_argument("--solver", default="highs")
+    p.add_argument("--time-limit", type=float, default=20.0)
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--sizes", default="M8,C200")
+    p.add_argument("--solvers", default="highs,cbc")
+    p.add_argument("--limits", default="5,20")
+    args = p.parse_args(argv)
+    if args.all:
+        run_all(args.sizes.split(","), args.solvers.split(","),
+                [float(x) for x in args.limits.split(",")])
+        return 0
+    print(json.dumps(run_one(args.size, args.solver, args.time_limit)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
