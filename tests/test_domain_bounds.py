@@ -89,3 +89,24 @@ def test_a_scenario_pushing_a_value_out_of_range_is_refused_before_the_solve():
         *inp.workloads[1:]))
     with pytest.raises(PlannerError, match="tokens_per_day in quarter 1 of the plan is 1e"):
         prepare(flooded, {}, {})
+
+
+def test_extremes_that_combine_past_what_a_solver_handles_are_refused_before_solving():
+    """Each value plausible, the product not: a $1,000,000/Mtok unmet penalty (the
+    largest allowed) on 1e15 tokens/day (one unit of unmet demand is the peak, 1e15
+    tokens/day) costs 1e6 $/Mtok x 1e15 / 1e6 Mtok/day x 91.3 days = 9.1e16, discounted
+    in the first quarter to 9.04e16, past 1e15: refused naming the term."""
+    from planner.optimize.coefficients import MAX_COEFFICIENT
+    from planner.pipeline import plan
+
+    inp = load_workbook(EXAMPLE)
+    w = inp.workloads[0]
+    huge = dataclasses.replace(w, demand_tokens_per_day=(1e15,) * len(w.demand_tokens_per_day))
+    extreme = dataclasses.replace(
+        inp, workloads=(huge, *inp.workloads[1:]),
+        settings=dataclasses.replace(inp.settings, unmet_penalty_usd_per_million_tokens=1e6))
+    assert magnitude_problems(extreme) == []
+    assert MAX_COEFFICIENT == 1e15
+    with pytest.raises(PlannerError, match=r"cannot be solved reliably: the cost of unmet_\S+ "
+                                           r"is 9\.04e\+16, beyond the 1e\+15"):
+        plan(extreme)

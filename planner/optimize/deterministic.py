@@ -17,6 +17,7 @@ from planner.domain import (
 from planner.domain.status import Status, Termination
 from planner.optimize import extract
 from planner.optimize.clock import MIN_STAGE_S, Deadline, current
+from planner.optimize.coefficients import check_coefficients
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
 from planner.optimize.parameters import prepare
@@ -73,6 +74,7 @@ def solve_plan(
     if relax:
         for var in prob.variables():
             var.cat = "Continuous"
+    check_coefficients(prob)
     build_seconds = time.perf_counter() - start
     n_int = sum(1 for var in prob.variables() if var.cat == "Integer")
     progress(f"model built: {len(prob.variables())} variables ({n_int} integer), "

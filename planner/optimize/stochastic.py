@@ -25,6 +25,7 @@ from planner.domain import (
 )
 from planner.domain.status import Status
 from planner.optimize import extract
+from planner.optimize.coefficients import check_coefficients
 from planner.optimize.model import Model, build_model, merged_groups
 from planner.optimize.parameters import Parameters, prepare
 from planner.optimize.solver import run_solver
@@ -119,6 +120,7 @@ def solve_hedged(scenarios: list[Scenario], first_stage_quarters: int, *, solver
     probs = [s.probability for s in scenarios]
     objective, cvar = _objective(prob, models, probs, cvar_weight, alpha)
     prob += objective
+    check_coefficients(prob)
     build_seconds = time.perf_counter() - start
     outcome = run_solver(prob, solver, time_limit_s, mip_gap,
                          groups=merged_groups(models, [s.name for s in scenarios]))
