@@ -15,6 +15,7 @@ from planner.domain import PlanInput
 from planner.forecast.analysis import WorkloadForecast, analyse, describe
 from planner.forecast.scenarios import with_forecast_scenarios
 from planner.io.parse_forecast import read_forecast_inputs
+from planner.io.paths import check_output_file
 from planner.pipeline import DEFAULT_OPTIONS, SolveOptions, load_workbook
 from planner.report.forecast import write_forecast
 from planner.report.runinfo import make_run_info, start_clock
@@ -41,11 +42,13 @@ def _read(workbook: str | Path, forecast_scenarios: bool) -> PlanInput:
 def whatif_workbook(workbook: str | Path, out: str | Path | None = None, *,
                     options: SolveOptions = DEFAULT_OPTIONS, workers: int | None = None,
                     scheduler: str | None = None, forecast_scenarios: bool = False,
-                    progress: Callable[[str], None] = _quiet) -> tuple[WhatIf, Path]:
+                    progress: Callable[[str], None] = _quiet,
+                    force: bool = False) -> tuple[WhatIf, Path]:
     """``planner whatif``: the base and every scenario solved, the regret matrix, and the
-    comparison workbook (default ``outputs/<input-name>-whatif.xlsx``)."""
+    comparison workbook (default ``outputs/<input-name>-whatif.xlsx``; checked before
+    anything is read, ``force`` lets it replace a workbook the planner did not write)."""
     started, _clock = start_clock()
-    out = check_out(out or default_out(workbook, "whatif"), workbook)
+    out = check_out(out or default_out(workbook, "whatif"), workbook, force)
     inp = _read(workbook, forecast_scenarios)
     if not inp.scenarios:
         progress("the workbook has no Scenarios sheet: comparing the base with itself only")
@@ -58,13 +61,14 @@ def sweep_workbook(workbook: str | Path, out: str | Path | None = None, *,
                    selector: str | None = None, operation: str | None = None,
                    tornado_spec: str | None = None, options: SolveOptions = DEFAULT_OPTIONS,
                    workers: int | None = None, scheduler: str | None = None,
-                   progress: Callable[[str], None] = _quiet) -> tuple[SweepResult, Path]:
+                   progress: Callable[[str], None] = _quiet,
+                   force: bool = False) -> tuple[SweepResult, Path]:
     """``planner sweep``: one solve per value of ``parameter``, or with ``tornado_spec``
     (NAME:LOW:HIGH,...) a tornado; the workbook (default ``outputs/<input-name>-sweep.xlsx``
     or ``-tornado.xlsx``)."""
     mode = "tornado" if tornado_spec else "sweep"
     started, _clock = start_clock()
-    out = check_out(out or default_out(workbook, mode), workbook)
+    out = check_out(out or default_out(workbook, mode), workbook, force)
     inp = load_workbook(workbook)
     run = {"options": options, "workers": workers, "scheduler": scheduler, "progress": progress}
     if tornado_spec:
@@ -78,11 +82,12 @@ def hedge_workbook(workbook: str | Path, out: str | Path | None = None, *,
                    options: SolveOptions = DEFAULT_OPTIONS, cvar_weight: float = 0.0,
                    alpha: float = 0.9, workers: int | None = None, scheduler: str | None = None,
                    forecast_scenarios: bool = False,
-                   progress: Callable[[str], None] = _quiet) -> tuple[HedgeAnalysis, Path]:
+                   progress: Callable[[str], None] = _quiet,
+                   force: bool = False) -> tuple[HedgeAnalysis, Path]:
     """``planner plan --hedge``: the hedged plan, what hedging is worth, and the report
     (default ``outputs/<input-name>-hedge.xlsx``)."""
     started, clock = start_clock()
-    out = check_out(out or default_out(workbook, "hedge"), workbook)
+    out = check_out(out or default_out(workbook, "hedge"), workbook, force)
     inp = _read(workbook, forecast_scenarios)
     a = run_hedge(inp, options, cvar_weight=cvar_weight, alpha=alpha, workers=workers,
                   scheduler=scheduler, progress=progress)
@@ -111,15 +116,17 @@ def default_forecast_path(workbook: str | Path) -> Path:
 
 
 def forecast_workbook(workbook: str | Path, out: str | Path | None = None, *,
-                      backtest: int | None = None, progress: Callable[[str], None] = _quiet
-                      ) -> tuple[list[WorkloadForecast], list[str], Path]:
+                      backtest: int | None = None, progress: Callable[[str], None] = _quiet,
+                      force: bool = False) -> tuple[list[WorkloadForecast], list[str], Path]:
     """``planner forecast``: each workload's demand forecast, one sentence per workload,
-    and the forecast workbook (default ``outputs/<input-name>-forecast.xlsx``)."""
+    and the forecast workbook (default ``outputs/<input-name>-forecast.xlsx``; checked
+    before anything is read)."""
+    out = check_output_file(out or default_forecast_path(workbook), inputs=(workbook,),
+                            force=force)
     progress(f"reading {workbook}")
     inp = load_workbook(workbook)
     inputs = read_forecast_inputs(workbook, inp)
     forecasts = analyse(inp, inputs.drivers, inputs.history, backtest)
     sentences = [describe(f) for f in forecasts]
-    out = Path(out) if out else default_forecast_path(workbook)
     progress(f"writing {out}")
     return forecasts, sentences, write_forecast(forecasts, sentences, inp, workbook, out)

@@ -20,6 +20,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.backtest is not None and args.backtest < 1:
         raise PlannerError("--backtest: hold out at least 1 month")
     forecasts, sentences, out = forecast_workbook(args.workbook, args.out, backtest=args.backtest,
+                                                  force=args.force,
                                                   progress=progress_printer(args))
     if args.json:
         print(json.dumps(summary(forecasts, str(out)), indent=2))
@@ -35,6 +36,8 @@ def register(sub) -> None:
                                         "history) with P10/P50/P90 bands and write a workbook")
     p.add_argument("workbook", help="input workbook (.xlsx)")
     p.add_argument("--out", help="forecast workbook (default outputs/<input-name>-forecast.xlsx)")
+    p.add_argument("--force", action="store_true",
+                   help="let --out replace an existing workbook the planner did not write")
     p.add_argument("--backtest", type=int, metavar="K",
                    help="hold out the last K months of each history, refit, report the MAPE")
     add_output_flags(p)

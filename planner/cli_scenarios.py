@@ -21,6 +21,8 @@ from planner.scenarios.whatif import regret_matrix
 def _common(p: argparse.ArgumentParser, suffix: str) -> None:
     p.add_argument("workbook", help="input workbook (.xlsx)")
     p.add_argument("--out", help=f"output workbook (default outputs/<input-name>-{suffix}.xlsx)")
+    p.add_argument("--force", action="store_true",
+                   help="let --out replace an existing workbook the planner did not write")
     _parallel(p)
     add_solver_flags(p, each=True)
     add_output_flags(p)
@@ -55,7 +57,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     w, out = whatif_workbook(args.workbook, args.out, options=solve_options(args),
                              workers=args.workers, scheduler=args.scheduler,
                              forecast_scenarios=args.forecast_scenarios,
-                             progress=progress_printer(args))
+                             progress=progress_printer(args), force=args.force)
     base = w.optima["base"].total_cost_usd
     summary = {
         "report": str(out),
@@ -99,7 +101,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               values=_values(args.values or ""), selector=args.selector,
                               operation=args.operation, tornado_spec=args.tornado,
                               options=solve_options(args), workers=args.workers,
-                              scheduler=args.scheduler, progress=progress_printer(args))
+                              scheduler=args.scheduler, progress=progress_printer(args), force=args.force)
     points = [{"parameter": p.parameter, "value": p.value, "status": p.outcome.status,
                "total_cost_usd": p.outcome.total_cost_usd, "costs": _costs(p.outcome)}
               for p in res.points]
@@ -141,7 +143,7 @@ def cmd_hedge(args: argparse.Namespace) -> int:
     a, out = hedge_workbook(args.workbook, args.out, options=solve_options(args),
                             cvar_weight=args.cvar_weight, alpha=args.alpha, workers=args.workers,
                             scheduler=args.scheduler, forecast_scenarios=args.forecast_scenarios,
-                            progress=progress_printer(args))
+                            progress=progress_printer(args), force=args.force)
     run_id = None
     if args.ledger is not None:
         run_id = record_hedge(args.ledger, args.workbook, a, out, args.forecast_scenarios)

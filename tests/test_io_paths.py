@@ -83,7 +83,7 @@ def test_output_file_checks(tmp_path):
     for path, message in cases.items():
         with pytest.raises(PlannerError, match=message):
             check_output_file(path)
-    with pytest.raises(PlannerError, match="is the input"):
+    with pytest.raises(PlannerError, match="refusing to overwrite the input file"):
         check_output_file(foreign, inputs=(foreign,), force=True)
     assert check_output_file(foreign, force=True) == foreign
     assert check_output_file(tmp_path / "new" / "deeper" / "r.xlsx") is not None
@@ -126,3 +126,12 @@ def test_template_never_replaces_a_workbook_without_force(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
     assert main(["template", str(filled), "--force"]) == 0
     assert filled.read_bytes() != EXAMPLE.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["whatif"], ["sweep", "--param", "demand", "--values", "1,2"],
+                                     ["forecast"], ["plan", "--hedge"]])
+def test_every_command_checks_its_output_before_reading(tmp_path, capsys, command):
+    code = main([command[0], str(EXAMPLE), *command[1:], "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "is a folder" in err
+    assert "reading" not in err and "Traceback" not in err

@@ -77,8 +77,8 @@ def check_output_file(path: str | os.PathLike | None, *, option: str = "--out",
         raise PlannerError(f"{option} is empty: name a file, like outputs/plan.xlsx")
     target = Path(path)
     if _is_input(target, inputs):
-        raise PlannerError(f"{option} {target} is the input workbook: refusing to overwrite "
-                           "it; choose another file")
+        raise PlannerError(f"refusing to overwrite the input file {target} ({option} names "
+                           "the input workbook); choose another file")
     _check_folder(target.parent, option, target)
     check_target(target)
     if target.exists():

@@ -16,6 +16,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 
+from planner import __version__
 from planner.common.atomic import atomic_path
 from planner.domain.inputs import PlanInput
 from planner.forecast.analysis import WorkloadForecast
@@ -191,6 +192,7 @@ def write_forecast(forecasts: list[WorkloadForecast], sentences: list[str], inp:
     """Write the forecast workbook atomically (never over ``workbook``); return its path."""
     wb = Workbook()
     wb.remove(wb.active)
+    wb.properties.creator = f"planner {__version__}"  # so a later run may replace it
     table_sheet(wb, "Forecast", forecast_table(forecasts))
     table_sheet(wb, "Growth", growth_table(forecasts))
     for title, table in (("Drivers", drivers_table(forecasts)),

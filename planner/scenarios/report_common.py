@@ -14,7 +14,8 @@ from openpyxl.chart.series import SeriesLabel
 from planner import __version__
 from planner.common.atomic import atomic_path
 from planner.common.xlsx_values import save_workbook
-from planner.domain import PENALTY_KINDS, PlanInput, PlannerError
+from planner.domain import PENALTY_KINDS, PlanInput
+from planner.io.paths import check_output_file
 from planner.report.charts import CHART_DATA
 from planner.report.styles import (
     NOTE,
@@ -134,11 +135,11 @@ def default_out(workbook: str | os.PathLike, suffix: str) -> Path:
     return Path("outputs") / f"{Path(workbook).stem}-{suffix}.xlsx"
 
 
-def check_out(out: str | os.PathLike, workbook: str | os.PathLike) -> Path:
-    """``out``, refused before any solve if it is the input workbook."""
-    if Path(out).exists() and Path(out).resolve() == Path(workbook).resolve():
-        raise PlannerError(f"refusing to overwrite the input file {out}; choose another --out")
-    return Path(out)
+def check_out(out: str | os.PathLike, workbook: str | os.PathLike, force: bool = False) -> Path:
+    """``out``, refused before any solve if it cannot be written: the input workbook, a
+    folder or device, under a file, or a workbook the planner did not write (unless
+    ``force``); see :func:`planner.io.paths.check_output_file`."""
+    return check_output_file(out, inputs=(workbook,), force=force)
 
 
 def save(wb: Workbook, out: str | os.PathLike, workbook: str | os.PathLike,
