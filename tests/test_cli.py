@@ -128,7 +128,7 @@ def test_example_report_totals_read_as_numbers_without_recalculation(example_pla
 
 PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "best_bound_usd",
                   "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
-                  "chips_bought", "report", "message", "run_id", "costs"}
+                  "chips_bought", "report", "message", "run_id", "costs", "training_warnings"}
 
 
 def _readme_plan_row() -> str:
