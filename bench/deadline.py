@@ -38,8 +38,8 @@ def _instance(size: str):
 
 
 def run_one(size: str, solver: str, limit: float) -> dict:
-    from planner.optimize.clock import Deadline, activate
     from planner.optimize import solve_plan
+    from planner.optimize.clock import Deadline, activate
     from planner.report import write_report
 
     deadline = Deadline(limit, start=_PROCESS_START)  # the process's own start, imports included

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from planner.api_commands import forecast_workbook, hedge_workbook, sweep_workbook, whatif_workbook
 from planner.domain import PlanInput, PlanResult
-from planner.optimize.clock import Deadline
 from planner.io.paths import check_output_dir, check_output_file
 from planner.io.template import write_template
 from planner.ledger import check_ledger, record_plan
 from planner.ledger.replan import replan
 from planner.ledger.store import list_runs, load_run
+from planner.optimize.clock import Deadline
 from planner.perf.compare import compare_chips
 from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training

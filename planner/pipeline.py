@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
-from planner.optimize.clock import Deadline, activate
 from planner.domain.estimates import Estimates
 from planner.io import reader
 from planner.optimize import solve_plan
+from planner.optimize.clock import Deadline, activate
 from planner.optimize.stochastic import HedgeResult, Scenario, solve_hedged
 from planner.perf import estimate
 from planner.perf.catalog import load_chips, load_models

@@ -77,6 +77,9 @@ def private_tempdir():
 
 
 def _on_terminate(signum, _frame) -> None:
+    run = current()
+    if run is not None:  # a solver running in-process stops at its next check
+        run.interrupt(exit_code=128 + signum)
     signal_children()
     raise SystemExit(128 + signum)
 
@@ -89,6 +92,8 @@ def _on_interrupt(_signum, _frame) -> None:
         print("planner: interrupted: stopping the solver and keeping its best plan "
               "(Ctrl-C again to abort)", file=sys.stderr, flush=True)
         return
+    if deadline is not None:
+        deadline.interrupt(exit_code=130)
     signal_children()
     raise KeyboardInterrupt
 

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from planner.domain import PlanInput, PlannerError, PlanResult, Quarter
-from planner.optimize.clock import Deadline
 from planner.domain.status import Status, has_plan
 from planner.io.paths import check_output_file
 from planner.ledger.capture import decisions_of, record_plan
@@ -27,6 +26,7 @@ from planner.ledger.records import LedgerRun, RunHeader, plan_name, snapshot
 from planner.ledger.reports import staging_path
 from planner.ledger.schema import DEFAULT_LEDGER, check_ledger
 from planner.ledger.store import AlreadyRecorded, find_runs, load_run
+from planner.optimize.clock import Deadline
 from planner.pipeline import SolveOptions, estimates_for, load_workbook, plan
 from planner.report import write_report
 from planner.report.runinfo import make_run_info, start_clock

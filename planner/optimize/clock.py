@@ -51,6 +51,10 @@ class Deadline:
         self._links = links
         self._interrupted = False
         self.solving = False  # a Ctrl-C now stops the solver instead of the process
+        #: The exit a signal asked for while a solver was running (SIGTERM 143, a second
+        #: Ctrl-C 130): HiGHS swallows exceptions raised in its callbacks, so the solve is
+        #: interrupted and the exit raised once it has returned (:func:`raise_pending_exit`).
+        self.exit_code: int | None = None
         if seconds is not None:
             self.set_limit(seconds)
 
@@ -79,9 +83,12 @@ class Deadline:
     def interrupted(self) -> bool:
         return self._interrupted or any(link.interrupted for link in self._links)
 
-    def interrupt(self) -> None:
-        """Ctrl-C: spend the budget now (this deadline's and every one drawn from it)."""
+    def interrupt(self, exit_code: int | None = None) -> None:
+        """Ctrl-C: spend the budget now (this deadline's and every one drawn from it);
+        with ``exit_code``, the process is to end with it once the solver has stopped."""
         self._interrupted = True
+        if exit_code is not None:
+            self.exit_code = exit_code
 
     def budget(self, share: float, reserve: float = 0.0) -> Deadline:
         """A stage's deadline: ``share`` of the seconds left after ``reserve``, and never
@@ -108,6 +115,14 @@ def current() -> Deadline | None:
     """The deadline of the run in progress in this process, if any (for Ctrl-C and a
     solver's interrupt callback)."""
     return _current
+
+
+def raise_pending_exit() -> None:
+    """End the process as a signal received during the solve asked (SystemExit), if one
+    did: the solver has stopped by now and its files are closed."""
+    run = current()
+    if run is not None and run.exit_code is not None:
+        raise SystemExit(run.exit_code)
 
 
 def activate(deadline: Deadline | None) -> Deadline | None:

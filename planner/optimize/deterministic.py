@@ -16,7 +16,7 @@ from planner.domain import (
 )
 from planner.domain.status import Status, Termination
 from planner.optimize import extract
-from planner.optimize.clock import MIN_STAGE_S, Deadline, current
+from planner.optimize.clock import MIN_STAGE_S, Deadline, current, raise_pending_exit
 from planner.optimize.coefficients import check_coefficients
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
@@ -125,6 +125,7 @@ def _run(prob, solver: str, time_limit_s: float, mip_gap: float, groups, progres
     finally:
         if run is not None:
             run.solving = False
+    raise_pending_exit()  # SIGTERM during an in-process solve (HiGHS) ends the run now
     if deadline.interrupted and outcome.termination != Termination.OPTIMAL:
         kept = "best plan found so far kept" if outcome.status != Status.ERROR else "no plan yet"
         outcome = dataclasses.replace(outcome, message=f"interrupted (Ctrl-C): {kept}, "
