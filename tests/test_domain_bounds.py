@@ -92,21 +92,28 @@ def test_a_scenario_pushing_a_value_out_of_range_is_refused_before_the_solve():
 
 
 def test_extremes_that_combine_past_what_a_solver_handles_are_refused_before_solving():
-    """Each value plausible, the product not: a $1,000,000/Mtok unmet penalty (the
-    largest allowed) on 1e15 tokens/day (one unit of unmet demand is the peak, 1e15
-    tokens/day) costs 1e6 $/Mtok x 1e15 / 1e6 Mtok/day x 91.3 days = 9.1e16, discounted
-    in the first quarter to 9.04e16, past 1e15: refused naming the term."""
+    """Each value plausible, the product not.  The model counts unmet demand in chips of
+    the workload's fastest chip, so one unit's cost is the penalty times that chip's
+    tokens a day: a measured 1e8 output tokens/s per H100 (the largest allowed) for the
+    chat workload (1,000 prompt + 300 output tokens) is 1e8 x 1,300/300 x 86,400 =
+    3.744e13 tokens/day; at $1,000,000/Mtok (the largest allowed penalty) over a quarter
+    of 91.3125 days, at the 0.7 target utilisation and 1.6 peak-to-average, discounted
+    at 8%/year to the first quarter (1.08^-1/8 = 0.9904):
+    1e6 x 3.744e7 x 91.3125 x 0.7 / 1.6 x 0.9904 = 1.48e15, past 1e15: refused naming
+    the term."""
+    from planner.domain.inputs import MeasuredThroughput
     from planner.optimize.coefficients import MAX_COEFFICIENT
     from planner.pipeline import plan
 
     inp = load_workbook(EXAMPLE)
     w = inp.workloads[0]
-    huge = dataclasses.replace(w, demand_tokens_per_day=(1e15,) * len(w.demand_tokens_per_day))
+    fast = MeasuredThroughput(chip=inp.chips[0].chip, model=w.model, precision=w.precision,
+                              output_tokens_per_s_per_chip=1e8)
     extreme = dataclasses.replace(
-        inp, workloads=(huge, *inp.workloads[1:]),
+        inp, measured=(fast,),
         settings=dataclasses.replace(inp.settings, unmet_penalty_usd_per_million_tokens=1e6))
     assert magnitude_problems(extreme) == []
     assert MAX_COEFFICIENT == 1e15
-    with pytest.raises(PlannerError, match=r"cannot be solved reliably: the cost of unmet_\S+ "
-                                           r"is 9\.04e\+16, beyond the 1e\+15"):
+    with pytest.raises(PlannerError, match=r"cannot be solved reliably: the cost of unmet_0_0 "
+                                           r"is 1\.48e\+15, beyond the 1e\+15"):
         plan(extreme)
