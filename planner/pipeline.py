@@ -89,7 +89,8 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
         return solve_plan(inp, est.throughput, est.training, solver=o.solver,
                           time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
                           diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
-                          store_unpowered=o.store_unpowered, deadline=deadline)
+                          store_unpowered=o.store_unpowered, deadline=deadline,
+                          report_follows=deadline is not None)
     finally:
         if deadline is not None:
             activate(previous)

@@ -30,6 +30,14 @@ from collections.abc import Callable
 MARGIN_S = 0.5
 #: A stage given less than this is skipped rather than started (the diagnostics re-solve).
 MIN_STAGE_S = 0.5
+#: Seconds per model variable that reading the plan out of the solved model takes, and
+#: that writing the Excel report takes, with a fixed part for the report (opening and
+#: zipping the workbook).  Measured with ``python -m bench.deadline`` under a load
+#: average of 6 on 2 cores (one third of a core): extract 1.6 s on bench L (56k
+#: variables), 1.3 s on C200 (86k); report 1.6 s on M-T8 (11k), 5.1 s on L, 7.6 s on C200.
+EXTRACT_S_PER_VARIABLE = 3e-5
+REPORT_S = 0.7
+REPORT_S_PER_VARIABLE = 8e-5
 
 _current: Deadline | None = None
 
@@ -109,6 +117,16 @@ class Deadline:
         joined.end = min(self.end, other.end)
         joined.seconds = joined.end - joined.start if math.isfinite(joined.end) else None
         return joined
+
+
+def after_solve_s(variables: int, report: bool) -> float:
+    """Seconds to keep back from the solve for the work after it that cannot be
+    interrupted: reading the plan out of a model of ``variables`` columns and, when a
+    ``report`` follows, writing it (see :data:`REPORT_S_PER_VARIABLE`)."""
+    seconds = EXTRACT_S_PER_VARIABLE * variables
+    if report:
+        seconds += REPORT_S + REPORT_S_PER_VARIABLE * variables
+    return seconds
 
 
 def current() -> Deadline | None:

@@ -16,7 +16,13 @@ from planner.domain import (
 )
 from planner.domain.status import Status, Termination
 from planner.optimize import extract
-from planner.optimize.clock import MIN_STAGE_S, Deadline, current, raise_pending_exit
+from planner.optimize.clock import (
+    MIN_STAGE_S,
+    Deadline,
+    after_solve_s,
+    current,
+    raise_pending_exit,
+)
 from planner.optimize.coefficients import check_coefficients
 from planner.optimize.diagnostics import shadow_prices, unmet_causes
 from planner.optimize.model import build_model
@@ -44,6 +50,7 @@ def solve_plan(
     phases: dict[tuple[str, str, str], ThroughputEstimate] | None = None,
     store_unpowered: bool = False,
     deadline: Deadline | None = None,
+    report_follows: bool = False,
 ) -> PlanResult:
     """Solve the procurement MIP for ``inp``; arguments override the workbook's settings.
 
@@ -57,8 +64,10 @@ def solve_plan(
 
     Time: one clock starts now and ends ``time_limit_s`` later, or at ``deadline`` (a
     :class:`~planner.optimize.clock.Deadline`, e.g. a whole command's) if that is
-    earlier; the build, every solver stage and the diagnostics re-solve draw on it (the
-    solve itself on 90% of what is left after the build when diagnostics follow).
+    earlier.  The build comes out of it; then the seconds the work after the solve needs
+    (reading the plan out and, with ``report_follows``, writing the report:
+    :func:`~planner.optimize.clock.after_solve_s`) are kept back; the solve gets 90% of
+    the rest when the diagnostics re-solve follows, the diagnostics what is left.
     """
     settings = inp.settings
     solver = (solver or settings.solver).lower()
@@ -70,7 +79,7 @@ def solve_plan(
     params = prepare(inp, throughput, training, phases)
     params.store_unpowered = store_unpowered
     model = build_model(params, fixed)
-    prob, variables = model.prob, model.variables
+    prob = model.prob
     if relax:
         for var in prob.variables():
             var.cat = "Continuous"
@@ -79,8 +88,11 @@ def solve_plan(
     n_int = sum(1 for var in prob.variables() if var.cat == "Integer")
     progress(f"model built: {len(prob.variables())} variables ({n_int} integer), "
              f"{prob.numConstraints()} constraints in {build_seconds:.2f} s")
-    progress(f"solving with {solver} (time limit {time_limit_s:g} s, gap {mip_gap:g})")
-    stage = clock.budget(0.9) if diagnose and not relax else clock
+    work = clock.budget(1.0, reserve=after_solve_s(len(prob.variables()), report_follows))
+    progress(f"solving with {solver} (time limit {time_limit_s:g} s, {max(work.left(), 0):.1f} s "
+             f"left for the solve{' and diagnostics' if diagnose and not relax else ''}, "
+             f"gap {mip_gap:g})")
+    stage = work.budget(0.9) if diagnose and not relax else work
     outcome = _run(prob, solver, time_limit_s, mip_gap, None if relax else model.groups,
                    progress, stage)
     progress(f"solver: {outcome.termination} in {outcome.seconds:.2f} s")
@@ -97,16 +109,21 @@ def solve_plan(
         return PlanResult(solver=info, periods=params.periods, throughput=list(throughput.values()),
                           training_estimates=list((training or {}).values()),
                           cost_basis=params.cost_basis)
-    result = extract.plan_result(params, variables, model.costs, info, throughput, training)
-    if not relax and diagnose and clock.left() < MIN_STAGE_S:
-        progress("diagnostics: shadow prices skipped, the time limit is used up")
-        result.diagnostics = unmet_causes(params, variables, [])
-    elif not relax and diagnose:
-        progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
-        with watch(clock.left(), 1.0):
-            binding = shadow_prices(model, params, solver, clock.left())
-        result.diagnostics = unmet_causes(params, variables, binding) + binding
+    result = extract.plan_result(params, model.variables, model.costs, info, throughput, training)
+    if not relax and diagnose:
+        result.diagnostics = _diagnose(model, params, solver, work, progress)
     return result
+
+
+def _diagnose(model, params, solver: str, work: Deadline, progress) -> list:
+    """The causes of unmet demand and, if time is left, the shadow prices of what binds."""
+    if work.left() < MIN_STAGE_S:
+        progress("diagnostics: shadow prices skipped, the time limit is used up")
+        return unmet_causes(params, model.variables, [])
+    progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
+    with watch(work.left(), 1.0):
+        binding = shadow_prices(model, params, solver, work.left())
+    return unmet_causes(params, model.variables, binding) + binding
 
 
 def _run(prob, solver: str, time_limit_s: float, mip_gap: float, groups, progress,

@@ -92,11 +92,17 @@ def _vintage_label(p: Parameters, kind: str, idx: int) -> str:
 
 
 def fleet(p: Parameters, v: Variables) -> list[FleetRow]:
+    """Chips held each quarter: owned by cohort, rented, reserved.  Cohorts and
+    reservations are grouped once (a scan per chip and quarter took 12 s on 200 chips)."""
     rows = []
     pairs = sorted({(c, s) for (c, s, _t) in v.fleet})
+    held = {pair: cohorts(p, *pair) for pair in pairs}
+    reservations: dict[str, list[tuple[int, int, int]]] = {}
+    for (c, k, start), var in v.reserve.items():
+        reservations.setdefault(c, []).append((start, k, count(var)))
     for t, q in enumerate(p.periods):
         for c, s in pairs:
-            for kind, idx, delivered in cohorts(p, c, s):
+            for kind, idx, delivered in held[c, s]:
                 if t in p.alive_range(c, delivered):
                     n = _cohort_left(p, v, c, s, kind, idx, delivered, t)
                     if n > 0:
@@ -104,8 +110,7 @@ def fleet(p: Parameters, v: Variables) -> list[FleetRow]:
         for c in p.chips:
             if (n := count(v.rent.get((c, t)))) > 0:
                 rows.append(FleetRow(q, c, "cloud", "rented", "", n))
-            reserved = sum(count(var) for (c2, k, start), var in v.reserve.items()
-                           if c2 == c and start <= t < start + k)
+            reserved = sum(n for start, k, n in reservations.get(c, ()) if start <= t < start + k)
             if reserved > 0:
                 rows.append(FleetRow(q, c, "cloud", "reserved", "", reserved))
     return rows

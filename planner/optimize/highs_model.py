@@ -154,16 +154,20 @@ class HighsModel:
     def solve_mip(self, end: float, mip_gap: float) -> Termination:
         """HiGHS's branch-and-bound until ``end`` (a ``time.perf_counter`` time).
 
-        HiGHS checks its time limit only between some of its steps: its feasibility-jump
-        heuristic runs unchecked (seconds on bench M; on bench M with eight training runs a
-        41 s stage ran 186 s), so it is switched off (the structured solve offers a plan
-        already); the interrupt callback (:meth:`_interrupt`) stops the rest at ``end``.
+        HiGHS checks its time limit only between some of its steps.  Two root-node
+        heuristics run unchecked and are switched off (the structured solve offers a plan
+        already): feasibility jump (seconds on bench M; on bench M with eight training runs
+        a 41 s stage ran 186 s) and the root reduced-cost heuristic (on bench M-T4 a 9 s
+        stage ran 56 s inside ``HighsPrimalHeuristics::rootReducedCost``, seen with gdb,
+        without one interrupt callback).  The interrupt callback (:meth:`_interrupt`) stops
+        the rest at ``end``.
         """
         h = self.highs
         h.setOptionValue("solver", "choose")
         h.setOptionValue("presolve", "choose")
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+        h.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
         return self._run(end - time.perf_counter())
 
     def _interrupt(self, event) -> None:

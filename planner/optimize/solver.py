@@ -119,7 +119,8 @@ _MESSAGES = {Termination.OPTIMAL: "optimal within the requested gap",
              Termination.UNBOUNDED: "the model is unbounded"}
 _NO_PLAN = "the solver found no plan"
 _FALLBACK = ("the solver found no plan in its time: shown is the fallback that buys and rents "
-             "nothing (all demand priced as unmet), not a recommendation")
+             "no chips (demand the APIs sheet's offerings do not serve is priced as unmet), "
+             "not a recommendation")
 
 
 def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: float,

@@ -57,28 +57,39 @@ class Alternatives:
         return self._saving(self.plan_usd_per_mtok, self.api_usd_per_mtok)
 
 
-def workload_estimate(result: PlanResult, inp: PlanInput, w: InferenceWorkload,
+EstimateIndex = dict[tuple, ThroughputEstimate]
+
+
+def estimate_index(result: PlanResult) -> EstimateIndex:
+    """The plan's throughput estimates by (chip, model, precision, prompt tokens, output
+    tokens), names normalised; the first estimate of a key wins.  Built once per report:
+    a scan per workload and chip took 14 s on 200 chips x 12 workloads."""
+    index: EstimateIndex = {}
+    for e in result.throughput:
+        key = (normalise(e.chip), normalise(e.model), e.precision, e.prompt_tokens,
+               e.output_tokens)
+        index.setdefault(key, e)
+    return index
+
+
+def workload_estimate(index: EstimateIndex, inp: PlanInput, w: InferenceWorkload,
                       chip: str) -> ThroughputEstimate | None:
     """The plan's throughput estimate for workload ``w`` on the Chips-sheet chip ``chip``
     (estimates name the resolved chip and model specs, and the workload's shape)."""
     chip_spec, model_spec = inp.chip_specs.get(chip), inp.model_specs.get(w.model)
     chip_name = normalise(chip_spec.name if chip_spec else chip)
     model_name = normalise(model_spec.name if model_spec else w.model)
-    for e in result.throughput:
-        if (normalise(e.chip) == chip_name and normalise(e.model) == model_name
-                and e.precision == w.precision and e.prompt_tokens == w.prompt_tokens
-                and e.output_tokens == w.output_tokens):
-            return e
-    return None
+    return index.get((chip_name, model_name, w.precision, w.prompt_tokens, w.output_tokens))
 
 
-def cheapest_rental(result: PlanResult, inp: PlanInput,
-                    w: InferenceWorkload) -> tuple[str | None, float | None]:
+def cheapest_rental(result: PlanResult, inp: PlanInput, w: InferenceWorkload,
+                    index: EstimateIndex | None = None) -> tuple[str | None, float | None]:
     """(chip, $ per million prompt+output tokens) of the cheapest chip to rent on demand."""
+    index = estimate_index(result) if index is None else index
     load = inp.settings.target_utilisation / w.peak_to_average
     best: tuple[str | None, float | None] = (None, None)
     for offer in inp.chips:
-        est = workload_estimate(result, inp, w, offer.chip)
+        est = workload_estimate(index, inp, w, offer.chip)
         if est is None or not est.feasible or offer.rent_usd_per_chip_hour is None:
             continue
         cost = units.usd_per_mtok_hourly(offer.rent_usd_per_chip_hour, est.tokens_per_s_per_chip,
@@ -99,8 +110,9 @@ def alternatives(result: PlanResult, inp: PlanInput) -> list[Alternatives]:
     users, _unallocated = metrics.cost_per_user(result, inp)
     plan = {u.user: u.usd_per_million_tokens for u in users if u.kind == "inference"}
     out = []
+    index = estimate_index(result)
     for w in inp.workloads:
-        chip, rent = cheapest_rental(result, inp, w)
+        chip, rent = cheapest_rental(result, inp, w, index)
         api, price = cheapest_api(inp, w)
         out.append(Alternatives(w.name, plan.get(w.name), chip, rent, api, price))
     return out
