@@ -28,6 +28,8 @@ def test_settings_defaults_come_from_the_dataclass() -> None:
             assert spec.default == ("yes" if value else "no")
         elif spec.name == "hours_per_quarter":
             assert spec.default == round(value, 2)  # shown rounded; blank gives the exact value
+        elif value == ():  # an empty by-year value (no carbon price, no cap): said in words
+            assert spec.default is None and spec.blank.startswith("no ")
         else:
             assert spec.default == value
 
@@ -45,7 +47,7 @@ def test_every_column_has_a_known_kind_a_doc_and_a_unique_name() -> None:
 def test_sheet_order_and_required_sheets() -> None:
     assert [s.name for s in SHEETS] == ["Settings", "Chips", "Sites", "Workloads", "Demand",
                                         "Training", "Models", "Measured", "Fleet", "SitePower",
-                                        "Expansions", "Stacks", "APIs", "Budgets", "Drivers",
+                                        "Expansions", "Stacks", "APIs", "Budgets", "Carbon", "Drivers",
                                         "History", "Actuals", "Scenarios"]
     assert [s.name for s in SHEETS if s.required] == ["Settings", "Chips", "Sites",
                                                       "Workloads", "Demand"]

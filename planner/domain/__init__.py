@@ -7,7 +7,7 @@ they only share what is defined here.
 """
 
 from planner.domain.actuals import ACTUAL_KINDS, Actual
-from planner.domain.costs import COST_BASES, PENALTY_KINDS, CostBreakdown
+from planner.domain.costs import CARBON_COST_LABEL, COST_BASES, PENALTY_KINDS, CostBreakdown
 from planner.domain.decisions import ALL_KINDS, FIRST_STAGE, FixedDecisions
 from planner.domain.errors import InputError, PlannerError, Problem
 from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
@@ -33,6 +33,7 @@ from planner.domain.results import (
     CapacityRow,
     CashFlowRow,
     DiagnosticRow,
+    EmissionRow,
     ExpansionRow,
     FleetRow,
     PlanResult,
@@ -52,6 +53,8 @@ __all__ = [
     "COST_BASES",
     "FIRST_STAGE",
     "PENALTY_KINDS",
+    "EmissionRow",
+    "CARBON_COST_LABEL",
     "PRECISIONS",
     "Actual",
     "AllocationRow",

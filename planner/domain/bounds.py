@@ -54,12 +54,20 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "kv_heads": _MODEL, "experts": _MODEL, "active_experts": _MODEL, "moe_layers": _MODEL,
     "lora_rank": 1e5, "draft_tokens": 1e3, "max_replica_chips": 1e6,
     "order_unit_chips": 1e5, "rental_unit_chips": 1e5,
+    # carbon (the dirtiest grids emit about 1,000 gCO2e/kWh; a GPU server's embodied
+    # emissions are thousands of kg; carbon prices in use are below $200/t)
+    "grid_gco2e_per_kwh": 1e4, "market_gco2e_per_kwh": 1e4,
+    "embodied_kgco2e_per_chip": 1e6, "rent_kgco2e_per_chip_hour": 1e3,
+    "gco2e_per_million_tokens": 1e8, "carbon_price_usd_per_tco2e": 1e5,
+    "emissions_cap_tco2e": 1e10, "emissions_overrun_penalty_usd_per_tco2e": 1e6,
 }
 
 #: Domain fields that hold a column's values by quarter, and the column they hold.
 _FIELD_COLUMN = {"demand_tokens_per_day": "tokens_per_day",
                  "power_cap_kw_by_quarter": "power_cap_kw",
-                 "electricity_usd_per_kwh_by_quarter": "electricity_usd_per_kwh"}
+                 "electricity_usd_per_kwh_by_quarter": "electricity_usd_per_kwh",
+                 "grid_gco2e_per_kwh_by_quarter": "grid_gco2e_per_kwh",
+                 "market_gco2e_per_kwh_by_quarter": "market_gco2e_per_kwh"}
 
 
 def plausible_max(name: str) -> float | None:
@@ -74,15 +82,21 @@ def range_text(name: str) -> str:
     return f"at most {top:,.0f}" if top >= 1 and top < 1e13 else f"at most {top:.0e}"
 
 
-def _numbers(value: object) -> Iterator[tuple[int | None, float]]:
+def _numbers(value: object) -> Iterator[tuple[str, float]]:
+    """(where, number) for a number, each number of a per-quarter tuple, and the value
+    of each (year, value) pair of a by-year tuple (planner.domain.carbon)."""
     if isinstance(value, bool):
         return
     if isinstance(value, (int, float)):
-        yield None, float(value)
+        yield "", float(value)
     elif isinstance(value, tuple):
         for i, item in enumerate(value):
+            where = f" in quarter {i + 1} of the plan"
+            if isinstance(item, tuple) and len(item) == 2:  # a (year, value) pair
+                where = f" in {item[0]}" if item[0] else ""
+                item = item[1]
             if isinstance(item, (int, float)) and not isinstance(item, bool):
-                yield i, float(item)
+                yield where, float(item)
 
 
 def _record_problems(where: str, record: object) -> Iterator[str]:
@@ -91,10 +105,9 @@ def _record_problems(where: str, record: object) -> Iterator[str]:
         top = PLAUSIBLE_MAX.get(column)
         if top is None:
             continue
-        for index, number in _numbers(getattr(record, f.name)):
+        for at, number in _numbers(getattr(record, f.name)):
             if math.isfinite(number) and abs(number) <= top:
                 continue
-            at = f" in quarter {index + 1} of the plan" if index is not None else ""
             shown = f"{number:.3g}" if math.isfinite(number) else "not a finite number"
             yield (f"{where}: {column}{at} is {shown}, outside the plausible range "
                    f"({range_text(column)})")

@@ -7,7 +7,11 @@
 * **Penalties** (``*_penalty_usd``): priced shortfalls the optimizer trades against cost,
   never cash: demand left unmet (inference), training runs left undone, spend over a budget.
   Each is priced by a Settings row.
-* **Objective** = cost of ownership + penalties: what the optimizer minimises.
+* **Carbon cost** (``carbon_cost_usd``): the plan's emissions times the internal carbon
+  price (Settings ``carbon_price_usd_per_tco2e``): a priced externality, kept apart from
+  the cost of ownership like the penalties; not cash unless the company pays it as a tax.
+* **Objective** = cost of ownership + penalties + carbon cost: what the optimizer
+  minimises.
 
 All figures are net present values in USD at the plan's discount rate.
 """
@@ -22,7 +26,12 @@ PENALTY_KINDS = (
     ("unmet_inference_penalty_usd", "unmet inference demand"),
     ("unmet_training_penalty_usd", "unmet training"),
     ("budget_overrun_penalty_usd", "budget overrun"),
+    ("emissions_overrun_penalty_usd", "emissions cap overrun"),
 )
+
+#: How every output names the carbon cost line.
+CARBON_COST_LABEL = ("carbon cost at the internal carbon price (a priced externality, not "
+                     "cash unless paid as a tax)")
 
 #: The cost bases a finance team may choose (docs/model.md, "Cost basis").
 COST_BASES = ("annuity", "cash", "cash_book")
@@ -46,16 +55,18 @@ class CostBreakdown:
     unmet_training_penalty_usd: float = 0.0
     budget_overrun_penalty_usd: float = 0.0
     cost_basis: str = "annuity"
+    emissions_overrun_penalty_usd: float = 0.0
+    carbon_cost_usd: float = 0.0  # emissions x the internal carbon price, NPV (not cash)
 
     @property
     def penalties_usd(self) -> float:
         return (self.unmet_inference_penalty_usd + self.unmet_training_penalty_usd
-                + self.budget_overrun_penalty_usd)
+                + self.budget_overrun_penalty_usd + self.emissions_overrun_penalty_usd)
 
     @property
     def objective_usd(self) -> float:
-        """Cost of ownership plus penalties: what the optimizer minimises."""
-        return self.cost_of_ownership_usd + self.penalties_usd
+        """Cost of ownership plus penalties plus carbon cost: what the optimizer minimises."""
+        return self.cost_of_ownership_usd + self.penalties_usd + self.carbon_cost_usd
 
     def penalties(self) -> list[tuple[str, float]]:
         """(label, NPV USD) of each penalty kind, zeros included."""
@@ -68,6 +79,7 @@ class CostBreakdown:
         for name, _label in PENALTY_KINDS:
             out[name.replace("_usd", "_npv_usd")] = getattr(self, name)
         out["penalties_npv_usd"] = self.penalties_usd
+        out["carbon_cost_npv_usd"] = self.carbon_cost_usd
         out["objective_npv_usd"] = self.objective_usd
         return out
 
@@ -78,6 +90,8 @@ class CostBreakdown:
         for label, value in self.penalties():
             if abs(value) >= 0.5:
                 text += f" + ${value:,.0f} {label} penalty"
+        if abs(self.carbon_cost_usd) >= 0.5:
+            text += f" + ${self.carbon_cost_usd:,.0f} carbon cost (not cash)"
         return text
 
     @classmethod
@@ -90,4 +104,5 @@ class CostBreakdown:
             return sum(w * getattr(p, name) for p, w in zip(parts, weights))
 
         return cls(s("cost_of_ownership_usd"), s("unmet_inference_penalty_usd"),
-                   s("unmet_training_penalty_usd"), s("budget_overrun_penalty_usd"), basis)
+                   s("unmet_training_penalty_usd"), s("budget_overrun_penalty_usd"), basis,
+                   s("emissions_overrun_penalty_usd"), s("carbon_cost_usd"))

@@ -41,6 +41,13 @@ class Settings:
     forecast_p10_probability: float = 0.25
     forecast_p50_probability: float = 0.5
     forecast_p90_probability: float = 0.25
+    # Carbon (planner.domain.carbon): a price by year (USD per tCO2e) priced in the
+    # objective apart from the cost of ownership, a cap by year (tCO2e), the grid factor
+    # both count, and the price of a tonne over the cap.  Empty = none.
+    carbon_price_usd_per_tco2e: tuple[tuple[int, float], ...] = ()
+    emissions_cap_tco2e: tuple[tuple[int, float], ...] = ()
+    emissions_basis: str = "location"
+    emissions_overrun_penalty_usd_per_tco2e: float = 10_000.0
 
     @property
     def periods(self) -> list[Quarter]:
@@ -77,6 +84,10 @@ class ChipOffer:
     # (log throughput per year; None = calibrated, 0 = no growth).
     serving_stack: str | None = None
     software_gain_per_year: float | None = None
+    # Carbon: embodied kgCO2e per accelerator with its server share (amortised over
+    # lifetime_years while owned) and kgCO2e per rented chip-hour; None = not counted.
+    embodied_kgco2e_per_chip: float | None = None
+    rent_kgco2e_per_chip_hour: float | None = None
 
     def purchase_price(self, quarters_from_start: int) -> float | None:
         """Purchase price after the per-quarter decline (compounded)."""
@@ -111,6 +122,10 @@ class Site:
     max_chips: int | None = None
     power_cap_kw_by_quarter: tuple[float, ...] | None = None
     electricity_usd_per_kwh_by_quarter: tuple[float, ...] | None = None
+    # Grid carbon intensity per quarter, gCO2e per kWh (the Carbon sheet): location-based
+    # and market-based (after clean-energy contracts); None = no Carbon sheet.
+    grid_gco2e_per_kwh_by_quarter: tuple[float, ...] | None = None
+    market_gco2e_per_kwh_by_quarter: tuple[float, ...] | None = None
 
     def cap_kw(self, t: int) -> float:
         """Facility power cap in quarter index ``t``."""
@@ -173,6 +188,7 @@ class ApiOffer:
     model: str
     usd_per_million_tokens: float
     max_tokens_per_day: float | None = None
+    gco2e_per_million_tokens: float | None = None  # prompt+output tokens; None = not counted
 
 
 @dataclass(frozen=True)

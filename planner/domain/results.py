@@ -94,6 +94,7 @@ class PowerRow:
     it_power_kw: float
     facility_power_kw: float
     cap_kw: float
+    energy_mwh: float = 0.0  # facility energy drawn in the quarter: kW x draw fraction x hours
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ class CashFlowRow:
     unmet_inference_penalty_usd: float = 0.0
     unmet_training_penalty_usd: float = 0.0
     budget_overrun_penalty_usd: float = 0.0
+    emissions_overrun_penalty_usd: float = 0.0
+    # The internal carbon price times the quarter's emissions: a priced externality kept
+    # apart from the cost of ownership (not cash unless paid as a tax).
+    carbon_cost_usd: float = 0.0
 
     @property
     def net_cash_usd(self) -> float:
@@ -160,11 +165,15 @@ class CashFlowRow:
     @property
     def penalty_usd(self) -> float:
         return (self.unmet_inference_penalty_usd + self.unmet_training_penalty_usd
-                + self.budget_overrun_penalty_usd)
+                + self.budget_overrun_penalty_usd + self.emissions_overrun_penalty_usd)
 
     @property
     def discounted_penalty_usd(self) -> float:
         return self.penalty_usd * self.discount_factor
+
+    @property
+    def discounted_carbon_cost_usd(self) -> float:
+        return self.carbon_cost_usd * self.discount_factor
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,37 @@ class StackRow:
 
 
 @dataclass(frozen=True)
+class EmissionRow:
+    """Emissions of one source in one quarter (docs/model.md, Emissions), tCO2e.
+
+    ``site`` is a site (owned chips of type ``source``), ``cloud`` (rented chips) or
+    ``api`` (tokens of offering ``source`` bought for ``workload``).  Owned chips: their
+    facility energy (``energy_mwh``) times the grid's location-based and market-based
+    factors, and their embodied share; rented chips and APIs: the supplier's factor
+    (``supplier_tco2e``), counted on both bases.
+    """
+
+    quarter: str
+    site: str
+    source: str
+    workload: str
+    chips: float
+    energy_mwh: float
+    grid_location_tco2e: float
+    grid_market_tco2e: float
+    embodied_tco2e: float
+    supplier_tco2e: float
+
+    @property
+    def location_tco2e(self) -> float:
+        return self.grid_location_tco2e + self.embodied_tco2e + self.supplier_tco2e
+
+    @property
+    def market_tco2e(self) -> float:
+        return self.grid_market_tco2e + self.embodied_tco2e + self.supplier_tco2e
+
+
+@dataclass(frozen=True)
 class DiagnosticRow:
     """A constraint that binds, and what relaxing it by one unit would save.
 
@@ -243,6 +283,8 @@ class PlanResult:
     expansions: list[ExpansionRow] = field(default_factory=list)
     stacks_adopted: list[StackRow] = field(default_factory=list)
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
+    emissions: list[EmissionRow] = field(default_factory=list)  # empty: no carbon input
+    emissions_basis: str = "location"  # the basis the carbon price and cap count
     cost_basis: str = "annuity"
     #: Lines the Summary shows first, above the warnings (a hedged plan says so here).
     preface: list[str] = field(default_factory=list)
@@ -269,7 +311,15 @@ class PlanResult:
             sum(r.discount_factor * r.unmet_inference_penalty_usd for r in cf),
             sum(r.discount_factor * r.unmet_training_penalty_usd for r in cf),
             sum(r.discount_factor * r.budget_overrun_penalty_usd for r in cf),
-            self.cost_basis)
+            self.cost_basis,
+            sum(r.discount_factor * r.emissions_overrun_penalty_usd for r in cf),
+            sum(r.discounted_carbon_cost_usd for r in cf))
+
+    def emissions_tco2e(self, basis: str | None = None) -> float:
+        """Total emissions over the plan, tCO2e, on ``basis`` (default: the plan's)."""
+        basis = basis or self.emissions_basis
+        return sum(r.location_tco2e if basis == "location" else r.market_tco2e
+                   for r in self.emissions)
 
     @property
     def total_cost_usd(self) -> float:

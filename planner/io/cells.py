@@ -159,6 +159,28 @@ def _parse_names(value: object) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
+def _parse_by_year(value: object, col: ColumnSpec) -> tuple[tuple[int, float], ...]:
+    """'80' -> ((0, 80.0),) (every year); '2027: 50, 2029: 100' -> ((2027, 50.0), (2029,
+    100.0)) (a year not listed keeps the latest listed year's value; planner.domain.carbon)."""
+    number = ColumnSpec(col.name, col.unit, "number", False, upper=col.upper)
+    if isinstance(value, (int, float)) or ":" not in str(value):
+        return ((0, float(_parse_number(value, number))),)
+    pairs: dict[int, float] = {}
+    for part in (p.strip() for p in re.split(r"[,;]", str(value)) if p.strip()):
+        year_text, _, amount = part.partition(":")
+        try:
+            year = int(year_text.strip())
+        except ValueError:
+            year = 0
+        if not 1900 <= year <= 2200 or not amount.strip():
+            raise CellError(f"expected {col.expected}, got {show(value)}: '{part}' is not "
+                            "year: number")
+        if year in pairs:
+            raise CellError(f"{year} is given twice in {show(value)}")
+        pairs[year] = float(_parse_number(amount.strip(), number))
+    return tuple(sorted(pairs.items()))
+
+
 def parse_cell(value: object, col: ColumnSpec) -> object:
     """The cell's value as ``col.kind`` says, or None for a blank cell.
 
@@ -167,6 +189,8 @@ def parse_cell(value: object, col: ColumnSpec) -> object:
     """
     if is_blank(value):
         return None
+    if col.kind == "by_year":
+        return _parse_by_year(value, col)
     if col.kind in _RANGES:
         return _parse_number(value, col)
     if col.kind == "quarter":

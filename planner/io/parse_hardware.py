@@ -30,7 +30,8 @@ _TERMS = ("purchase_usd_per_chip", "rent_usd_per_chip_hour", "lifetime_years",
           "power_kw_per_chip", "lead_time_quarters", "available_from", "available_until",
           "price_decline_per_quarter", "supply_cap_per_quarter", "resale_decline_per_year",
           "reserved_1y_discount", "reserved_3y_discount", "order_unit_chips",
-          "rental_unit_chips", "serving_stack", "software_gain_per_year")
+          "rental_unit_chips", "serving_stack", "software_gain_per_year",
+          "embodied_kgco2e_per_chip", "rent_kgco2e_per_chip_hour")
 _NOT_PROCURABLE = {
     "api-only": "sold as tokens through an API, not as hardware",
     "internal": "built by a company for its own use, not for sale",

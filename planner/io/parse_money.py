@@ -21,11 +21,13 @@ def parse_apis(table: Table | None, models: Mapping[str, ModelSpec],
         model = resolve(reader, "model", "model", models, MODEL_HINT)
         price = reader.get("usd_per_million_tokens")
         cap = reader.get("max_tokens_per_day")
+        carbon = reader.get("gco2e_per_million_tokens")
         if name is None or is_duplicate(reader, "offering", "offering", name, seen):
             continue
         if reader.ok:
             offers.append(ApiOffer(str(name), model, float(price),  # type: ignore[arg-type]
-                                   None if cap is None else float(cap)))  # type: ignore[arg-type]
+                                   None if cap is None else float(cap),  # type: ignore[arg-type]
+                                   None if carbon is None else float(carbon)))  # type: ignore[arg-type]
     return offers
 
 

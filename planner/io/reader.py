@@ -31,6 +31,7 @@ from planner.domain.inputs import (
 from planner.domain.names import normalise
 from planner.io.guard import Limits, limits_from_env
 from planner.io.parse_actuals import parse_actuals
+from planner.io.parse_carbon import check_carbon_settings, parse_carbon
 from planner.io.parse_demand import parse_training, parse_workloads
 from planner.io.parse_fleet import FitContext, check_fleet_fits, owned_chip_names, parse_fleet
 from planner.io.parse_forecast import apply_forecasts
@@ -156,6 +157,7 @@ def _parse_supply(tables: Mapping[str, Table | None], chip_catalog: dict[str, Ch
     offers, chip_specs = parse_chips(tables["Chips"], chip_catalog, problems, owned)
     index = SiteIndex.of(parse_sites(tables["Sites"], problems), tables["Sites"])
     index = parse_site_power(tables["SitePower"], index, settings, problems)
+    index = parse_carbon(tables["Carbon"], index, settings, problems)
     expansions = parse_expansions(tables["Expansions"], index, settings, problems)
     fleet = parse_fleet(tables["Fleet"], offers, chip_specs, index, settings, problems,
                         listed_names(tables["Chips"], "chip", chip_catalog))
@@ -190,6 +192,7 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     finally:
         wb.close()
     settings = parse_settings(tables["Settings"], problems)
+    check_carbon_settings(settings, tables, problems)
     defined = parse_models(tables["Models"], model_catalog, problems, source.path.parent)
     models = {**model_catalog, **defined}
     supply = _parse_supply(tables, chip_catalog, models, settings, problems)

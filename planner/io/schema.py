@@ -48,11 +48,44 @@ _SETTING_DEFAULTS = {
 def _s(name: str, unit: str, kind: str, doc: str, **extra: object) -> ColumnSpec:
     """A Settings key; its default comes from the Settings dataclass."""
     default = _SETTING_DEFAULTS.get(name)
+    if default == ():
+        default = None  # an empty by-year value: none (the doc's blank text says so)
     if isinstance(default, bool):
         default = "yes" if default else "no"
     elif isinstance(default, float) and name == "hours_per_quarter":
         default = round(default, 2)
     return _c(name, unit, kind, name not in _SETTING_DEFAULTS, default, doc, **extra)
+
+
+#: The Settings keys of a carbon price and an emissions cap (issue 20; docs/model.md,
+#: "Emissions"), after the others.
+_CARBON_SETTINGS = [
+    _s("carbon_price_usd_per_tco2e", "USD per tCO2e", "by_year",
+       "Internal carbon price by calendar year: each tonne of CO2e the plan emits (on the "
+       "emissions_basis) is charged this price in the objective, as its own line (carbon "
+       "cost, NPV) kept apart from the cost of ownership like the penalties: a priced "
+       "externality, not cash, unless the company pays it as a tax. One number for every "
+       "year, or pairs like 2027: 50, 2029: 100 (a year not listed keeps the latest listed "
+       "year's price; years before the first have none).", blank="no carbon price"),
+    _s("emissions_cap_tco2e", "tCO2e per year", "by_year",
+       "Most tCO2e the plan may emit in a calendar year (on the emissions_basis; a year "
+       "only partly in the plan counts its quarters in the plan), as a constraint whose "
+       "shadow price (USD per tCO2e) the Diagnostics sheet reports. One number for every "
+       "year, or pairs like 2027: 5000, 2029: 3000 (a year not listed keeps the latest "
+       "listed year's cap; years before the first have none). Tonnes over it are allowed "
+       "at emissions_overrun_penalty_usd_per_tco2e, so a cap the fleet already owned "
+       "cannot meet shows what it costs instead of making the plan infeasible.",
+       blank="no cap"),
+    _s("emissions_basis", "", "choice",
+       "Which grid factor the carbon price and the cap count: location (the grid's "
+       "average intensity, grid_gco2e_per_kwh) or market (after the site's clean-energy "
+       "contracts, market_gco2e_per_kwh or clean_energy_share on the Carbon sheet). Both "
+       "are reported on the Emissions sheet.", choices=("location", "market")),
+    _s("emissions_overrun_penalty_usd_per_tco2e", "USD per tCO2e over the cap", "number",
+       "Penalty (a price, not cash) for each tCO2e emitted over an emissions_cap_tco2e. "
+       "The default is about fifty times the highest carbon prices in use, so the plan "
+       "exceeds a cap only when nothing it may still decide can keep within it."),
+]
 
 
 #: The keys of the Settings sheet, one per field of :class:`planner.domain.Settings`.
@@ -105,6 +138,7 @@ SETTINGS: list[ColumnSpec] = [
          f"Probability of the {name} demand scenario, in which every history-based "
          f"workload takes its {p.upper()} forecast (the three add up to 1).")
       for p, name in (("p10", "low"), ("p50", "base"), ("p90", "high"))],
+    *_CARBON_SETTINGS,
 ]
 
 _SPEC_COLUMNS = [
@@ -158,6 +192,15 @@ _TERM_COLUMNS = [
        doc="Software-maturity rate of this chip: throughput grows by about this fraction a "
            "year right after the calibration date, slowing with a 1.5-year time constant "
            "(0 = no growth).", blank="the chip family's calibrated rate"),
+    _c("embodied_kgco2e_per_chip", "kgCO2e per chip", "number",
+       doc="Embodied (manufacturing) emissions of one accelerator with its share of the "
+           "server, from a published life-cycle assessment; counted straight-line over "
+           "lifetime_years for each quarter an owned chip is in service (docs/model.md, "
+           "Emissions).", blank="not counted"),
+    _c("rent_kgco2e_per_chip_hour", "kgCO2e per chip-hour", "number",
+       doc="Emissions of one rented chip-hour (its energy and embodied share, which the "
+           "buyer does not meter), from the provider or an estimate.",
+       blank="not counted"),
 ]
 
 #: Spec-override column -> ChipSpec.peak_tflops key (the other override columns map to

@@ -79,6 +79,9 @@ APIS = SheetSpec(
         _c("max_tokens_per_day", "tokens per day", "positive",
            doc="Most tokens per day the offering supplies, over all workloads.",
            blank="no limit"),
+        _c("gco2e_per_million_tokens", "gCO2e per million tokens", "number",
+           doc="Emissions of a million tokens (prompt plus output) bought from the "
+               "offering, from the provider or an estimate.", blank="not counted"),
     ])
 
 BUDGETS = SheetSpec(
@@ -132,5 +135,30 @@ HISTORY = SheetSpec(
                "month."),
     ])
 
+CARBON = SheetSpec(
+    "Carbon", False,
+    "Grid carbon intensity of each site's electricity (docs/model.md, Emissions): one row "
+    "per site with a blank quarter for every quarter, and rows with a quarter for the "
+    "quarters that differ (a grid that decarbonises). Once the sheet is used every site "
+    "needs an intensity for every quarter. Emissions of a site = facility energy (IT "
+    "power x draw fraction x PUE x hours) x intensity.", [
+        _c("site", "", "name", True, doc="A site of the Sites sheet."),
+        _c("quarter", "quarter", "quarter", doc="The quarter the row is for.",
+           blank="every quarter without a row of its own"),
+        _c("grid_gco2e_per_kwh", "gCO2e per kWh", "number", True,
+           doc="Location-based intensity: the grid's average emissions per kWh (EPA eGRID, "
+               "EEA, Ember or IEA figures for the site's region)."),
+        _c("market_gco2e_per_kwh", "gCO2e per kWh", "number",
+           doc="Market-based factor: emissions per kWh after the site's contracts "
+               "(renewable PPAs, certificates, the supplier's mix).",
+           blank="grid x (1 - clean_energy_share)"),
+        _c("clean_energy_share", "fraction", "fraction",
+           doc="Share of the site's electricity covered by contracted zero-carbon supply; "
+               "gives market_gco2e_per_kwh = grid_gco2e_per_kwh x (1 - share) when that is "
+               "blank (give one or the other).", blank="0 (market = location)"),
+        _c("source", "", "text", doc="Where the figures come from."),
+    ])
+
 #: In the order the template lays them out, after the Measured sheet.
-OPTIONAL_SHEETS = [FLEET, SITE_POWER, EXPANSIONS, STACKS, APIS, BUDGETS, DRIVERS, HISTORY]
+OPTIONAL_SHEETS = [FLEET, SITE_POWER, EXPANSIONS, STACKS, APIS, BUDGETS, CARBON, DRIVERS,
+                   HISTORY]

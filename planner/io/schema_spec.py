@@ -27,10 +27,12 @@ KINDS: dict[str, str] = {
     "quarter": "a quarter like 2027Q1",
     "choice": "one of",
     "bool": "yes or no",
+    "by_year": "a number >= 0 for every year, or year: number pairs like 2027: 50, 2029: 100",
 }
 
 #: Kinds whose cells hold numbers (each has a lower bound; see :data:`KINDS`).
-NUMERIC_KINDS = ("number", "positive", "fraction", "rate", "ratio", "count", "count1", "year")
+NUMERIC_KINDS = ("number", "positive", "fraction", "rate", "ratio", "count", "count1", "year",
+                 "by_year")
 
 
 #: Other header names accepted for a column, by the column's name (on any sheet that has

@@ -13,16 +13,17 @@ import pulp
 from planner.optimize.parameters import Parameters
 from planner.optimize.variables import Variables, cohorts
 
-PENALTIES = ("unmet_inference", "unmet_training", "overrun")
+PENALTIES = ("unmet_inference", "unmet_training", "overrun", "emissions_overrun")
 CATEGORIES = ("capital", "rental", "power", "api", "expansion", "stack",
-              "resale", "capital_charge", "residual") + PENALTIES
+              "resale", "capital_charge", "residual", "carbon") + PENALTIES
 
 
 def objective_categories(basis: str) -> tuple[str, ...]:
     """What the objective counts on each cost basis: the purchases when paid and the end
     credit (cash bases), or the capital charge (annuity), plus operating costs, resale
-    and the penalties."""
-    common = ("rental", "power", "api", "expansion", "stack", "resale") + PENALTIES
+    and the penalties, and the carbon cost (emissions x the internal carbon price,
+    planner/optimize/emissions.py)."""
+    common = ("rental", "power", "api", "expansion", "stack", "resale", "carbon") + PENALTIES
     if basis == "annuity":
         return ("capital_charge",) + common
     return ("capital", "residual") + common

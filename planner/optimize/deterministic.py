@@ -109,7 +109,8 @@ def solve_plan(
         return PlanResult(solver=info, periods=params.periods, throughput=list(throughput.values()),
                           training_estimates=list((training or {}).values()),
                           cost_basis=params.cost_basis)
-    result = extract.plan_result(params, model.variables, model.costs, info, throughput, training)
+    result = extract.plan_result(params, model.variables, model.costs, info, throughput, training,
+                                 model.emissions)
     if not relax and diagnose:
         result.diagnostics = _diagnose(model, params, solver, work, progress)
     return result

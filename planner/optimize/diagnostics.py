@@ -30,6 +30,10 @@ def _budget(p: Parameters, key: tuple) -> tuple[str, str]:
     return "company", str(key[1])
 
 
+def _year(p: Parameters, key: int) -> tuple[str, str]:
+    return "company", str(key)
+
+
 #: Constraint families worth reporting: family -> (what the report calls it, unit, where
 #: and when a row's key says it binds).
 REPORTED = {
@@ -38,6 +42,7 @@ REPORTED = {
     "supply_cap": ("supply cap", "chip", _site_quarter),
     "api_cap": ("API volume limit", "token/day", _site_quarter),
     "budgets": ("budget", "USD", _budget),
+    "emissions_cap": ("emissions cap", "tCO2e", _year),
 }
 
 
@@ -91,6 +96,7 @@ CAUSES = {
     "site space": "space",
     "supply cap": "supply cap",
     "budget": "budget",
+    "emissions cap": "emissions cap",
     "penalty": "penalty cheaper than serving",
 }
 
@@ -130,6 +136,9 @@ def _binding_cause(p: Parameters, t: int, binding: list[DiagnosticRow]) -> tuple
     if rows:
         return "budget", rows[0].message + " (each dollar over costs " \
             f"budget_overrun_penalty_usd_per_usd = {p.overrun_usd_per_usd:g})"
+    rows = [b for b in binding if b.constraint == "emissions cap" and int(b.quarter) == year]
+    if rows:
+        return "emissions cap", rows[0].message
     return "", ""
 
 
@@ -165,4 +174,11 @@ def unmet_causes(p: Parameters, v: Variables, binding: list[DiagnosticRow]) -> l
         if (var.varValue or 0.0) > 0.5:
             rows.append(DiagnosticRow(f"{kind} budget overrun", "company", str(year), "USD", 0.0,
                                       f"{kind} budget for {year} exceeded by ${var.varValue:,.0f}"))
+    for year, var in v.emissions_overrun.items():
+        if (var.varValue or 0.0) > 1e-3:
+            rows.append(DiagnosticRow("emissions cap overrun", "company", str(year), "tCO2e",
+                                      0.0, f"emissions cap for {year} exceeded by "
+                                      f"{var.varValue:,.1f} tCO2e (each tonne over costs "
+                                      "emissions_overrun_penalty_usd_per_tco2e = "
+                                      f"{p.carbon.overrun_usd_per_t:g})"))
     return rows

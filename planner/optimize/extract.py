@@ -21,6 +21,7 @@ from planner.domain import (
     TrainingRow,
 )
 from planner.optimize.cost_terms import CATEGORIES, CostTerms
+from planner.optimize.emissions import emission_records
 from planner.optimize.fleet import expansion_kw
 from planner.optimize.parameters import Parameters
 from planner.optimize.variables import Variables, cohorts
@@ -154,7 +155,9 @@ def power(p: Parameters, v: Variables) -> list[PowerRow]:
         for s in p.sites:
             it_kw = sum(p.power_kw[c] * value(v.fleet[c, s, t]) for c in p.power_kw if (c, s, t) in v.fleet)
             cap = p.site_cap_kw[s, t] + sum(kw * count(var) for var, kw in expansion_kw(p, v, s, t))
-            rows.append(PowerRow(q, s, it_kw, it_kw * p.site_pue[s], cap))
+            facility = it_kw * p.site_pue[s]
+            energy_mwh = facility * p.power_draw_fraction * p.hours_per_quarter / 1e3
+            rows.append(PowerRow(q, s, it_kw, facility, cap, energy_mwh))
     return rows
 
 
@@ -197,6 +200,7 @@ def cashflow(p: Parameters, costs: CostTerms) -> list[CashFlowRow]:
             stack_usd=m["stack"], unmet_inference_penalty_usd=m["unmet_inference"],
             unmet_training_penalty_usd=m["unmet_training"],
             budget_overrun_penalty_usd=m["overrun"],
+            emissions_overrun_penalty_usd=m["emissions_overrun"], carbon_cost_usd=m["carbon"],
             capital_charge_usd=m["capital_charge"] if p.cost_basis == "annuity" else None))
     return rows
 
@@ -208,7 +212,8 @@ RECORDS = {"purchases": purchases, "rentals": rentals, "retirements": retirement
 
 
 def plan_result(p: Parameters, v: Variables, costs: CostTerms, info: SolverInfo,
-                throughput: dict, training_estimates: dict | None) -> PlanResult:
+                throughput: dict, training_estimates: dict | None,
+                emitted=None) -> PlanResult:
     """A solved model's PlanResult: every record, the cash flow and the estimates used."""
     result = PlanResult(solver=info, periods=p.periods, throughput=list(throughput.values()),
                         training_estimates=list((training_estimates or {}).values()),
@@ -216,4 +221,6 @@ def plan_result(p: Parameters, v: Variables, costs: CostTerms, info: SolverInfo,
     for name, records in RECORDS.items():
         setattr(result, name, records(p, v))
     result.cashflow = cashflow(p, costs)
+    result.emissions = emission_records(p, v, emitted)
+    result.emissions_basis = p.carbon.basis
     return result

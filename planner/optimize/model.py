@@ -15,7 +15,7 @@ import pulp
 
 from planner.domain import FixedDecisions
 from planner.optimize import cost_terms as terms
-from planner.optimize import fleet, serving
+from planner.optimize import emissions, fleet, serving
 from planner.optimize.fixing import define_fixed_decisions
 from planner.optimize.parameters import Parameters
 from planner.optimize.rounding import Choice, Group
@@ -46,6 +46,7 @@ class Model:
     objective: pulp.LpAffineExpression
     groups: list[Group]
     rows: dict[str, dict]       # family -> {key: constraint name}, see Rows
+    emissions: emissions.EmissionTerms | None = None  # None: no carbon input
 
 
 def rounding_groups(p: Parameters, v: Variables) -> list[Group]:
@@ -124,12 +125,14 @@ def build_model(p: Parameters, fixed: FixedDecisions | None = None, *,
     rows = Rows(prob, prefix)
     v = define_variables(prob, p, prefix)
     costs = terms.cost_terms(p, v)
+    emitted = emissions.add_emissions(prob, p, v, costs, prefix)  # carbon cost, cap overrun
     objective = terms.objective(p, costs)
     if own:
         prob += objective
     for define in FAMILIES:
         rows.define(define, p, v)
     rows.define(terms.define_budgets, p, v, costs)
+    rows.define(emissions.define_emissions_cap, p, v, emitted)
     define_fixed_decisions(p, v, fixed)
     rows.define(define_whole_units, p, v)  # after fixing: decisions taken stay as they were
-    return Model(prob, v, costs, objective, rounding_groups(p, v), rows.families)
+    return Model(prob, v, costs, objective, rounding_groups(p, v), rows.families, emitted)

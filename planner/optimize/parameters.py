@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, PlannerError, ThroughputEstimate, TrainingEstimate
 from planner.domain.bounds import magnitude_problems
+from planner.optimize.carbon_params import CarbonTerms, carbon_terms
 from planner.optimize.discounting import (
     annuity_balance,
     capital_recovery_factor,
@@ -82,6 +83,7 @@ class Parameters:
     # carried by the estimates (ThroughputEstimate.speedup_by_quarter)
     speedup: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     phase_speedup: dict[tuple[str, str, str], tuple[float, ...]] = field(default_factory=dict)
+    carbon: CarbonTerms = field(default_factory=CarbonTerms)  # docs/model.md, Emissions
 
     @property
     def horizon(self) -> int:
@@ -304,4 +306,5 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         **extras(inp, training or {}),
         order_unit={o.chip: o.order_unit_chips for o in inp.chips if o.order_unit_chips > 1},
         rental_unit={o.chip: o.rental_unit_chips for o in inp.chips if o.rental_unit_chips > 1},
+        carbon=carbon_terms(inp),
     )

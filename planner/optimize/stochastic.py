@@ -132,7 +132,7 @@ def solve_hedged(scenarios: list[Scenario], first_stage_quarters: int, *, solver
     if outcome.status != Status.ERROR:
         for s, p, m in zip(scenarios, params, models):
             results[s.name] = extract.plan_result(p, m.variables, m.costs, info, s.throughput,
-                                                  s.training)
+                                                  s.training, m.emissions)
     expected = (sum(pk * pulp.value(m.objective) for pk, m in zip(probs, models))
                 if outcome.status != Status.ERROR else None)
     return HedgeResult(info, expected, pulp.value(cvar) if cvar is not None and expected is not None else None,

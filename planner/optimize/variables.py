@@ -31,6 +31,7 @@ class Variables:
     expand: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     overrun: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     units: dict[tuple[str, tuple], pulp.LpVariable] = field(default_factory=dict)  # whole units
+    emissions_overrun: dict[int, pulp.LpVariable] = field(default_factory=dict)  # o^em_y
 
 
 def cohorts(p: Parameters, c: str, s: str) -> list[tuple[str, int, int]]:
