@@ -83,6 +83,15 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
         "P10); a simple three-point weighting, Swanson's rule would give 0.3/0.4/0.3.")),
     "forecast_p50_probability": (None, "Default 0.5: weight of the base forecast scenario (P50)."),
     "forecast_p90_probability": (None, "Default 0.25: weight of the high forecast scenario (P90)."),
+    "carbon_price_usd_per_tco2e": (None, (
+        "Blank: no internal carbon price in the base plan, so its cost of ownership is the "
+        "plain TCO; planner sweep --param carbon_price shows what a price would change.")),
+    "emissions_cap_tco2e": (None, "Blank: no emissions cap."),
+    "emissions_basis": (None, (
+        "Default (location): the grid's average intensity, the figure that does not "
+        "depend on contracts (GHG Protocol Scope 2 reports both).")),
+    "emissions_overrun_penalty_usd_per_tco2e": (None, (
+        "Default $10,000 per tonne over a cap: about fifty times the carbon prices in use.")),
 }
 
 # --- Chips ------------------------------------------------------------------------------
@@ -189,6 +198,38 @@ CHIPS = [
                + TERMS_SOURCE},
 ]
 
+# Embodied emissions: Chien et al., 'Reducing the Carbon Impact of Generative AI Inference
+# (today and in 2035)', HotCarbon '23, estimate 318 kgCO2e per A100 GPU including 1/8 of
+# its 8-GPU server (CPUs, DRAM, SSD, packaging).  No published per-GPU figure with the
+# server share is in hand for the chips offered here, so each takes the A100's:
+# assumption (NVIDIA's HGX H100 and B200 product carbon footprints are summarised only as
+# gCO2e per exaflop).  Rented chip-hours: assumption, derived as each chip's power x draw
+# 0.76 x a hyperscale PUE of 1.2 (assumption) x the US average grid, 390 gCO2e/kWh (EIA,
+# below), plus the embodied 318 kg over 5 years of hours.
+EMBODIED_KG = 318.0
+EMBODIED_SOURCE = ("; embodied 318 kgCO2e per GPU with 1/8 of its server: Chien et al., "
+                   "HotCarbon '23, for the A100 (used for this chip: assumption)")
+US_GRID_G_PER_KWH = 390.0  # EIA FAQ 74, 2022: 0.86 lb CO2 per kWh x 453.6 g/lb
+CLOUD_PUE = 1.2  # assumption: a hyperscale cloud hall
+_CHIP_KW = {"H100": DGX_KW_PER_GPU, "H200": DGX_KW_PER_GPU, "B200": 1.0 * 1.35,
+            "MI300X": 0.75 * 1.35, "L40S": 0.35 * 1.35}  # accelerators.csv TDP x 1.35
+
+
+def rent_kg_per_hour(chip: str) -> float:
+    """kgCO2e of one rented chip-hour: energy at the US average grid plus embodied."""
+    energy = _CHIP_KW[chip] * 0.76 * CLOUD_PUE * US_GRID_G_PER_KWH / 1e3
+    return round(energy + EMBODIED_KG / (LIFETIME * 8766), 3)
+
+
+for _row in CHIPS:
+    _chip = str(_row["chip"])
+    _row["embodied_kgco2e_per_chip"] = EMBODIED_KG
+    _row["rent_kgco2e_per_chip_hour"] = rent_kg_per_hour(_chip)
+    _row["source"] = str(_row["source"]) + EMBODIED_SOURCE + (
+        f"; rented {rent_kg_per_hour(_chip)} kgCO2e per chip-hour: assumption, {_CHIP_KW[_chip]:.3f} kW "
+        f"x 0.76 x PUE {CLOUD_PUE} x {US_GRID_G_PER_KWH:g} g/kWh (EIA 2022 US average) + "
+        f"{EMBODIED_KG:g} kg / {LIFETIME:g} years")
+
 # --- Sites ------------------------------------------------------------------------------
 # Power caps are this (fictional) company's halls.  us-east is a colocation cage of the size
 # market.csv prices ('Wholesale colocation asking rate, 250-500 kW requirement', CBRE H2
@@ -205,6 +246,24 @@ SITES = [
                "0.20 EUR per kWh (Eurostat H2 2023) x 1.10 USD/EUR; an older colocation "
                "hall at the industry average PUE 1.58 (market.csv 'Industry average PUE', "
                "Uptime 2023)"},
+]
+
+# --- Carbon -----------------------------------------------------------------------------
+# Grid carbon intensity for each site's region, matching its electricity price's region:
+# us-east pays the US industrial average (EIA), so it takes the US average intensity;
+# eu-west pays the EU average (Eurostat), so it takes the EU-27 average.  Both are held
+# flat over the plan (the references give no trend): conservative, since both grids are
+# decarbonising.  eu-west's 50% clean-energy contract is an assumption (a PPA), which sets
+# its market-based factor; us-east has none (market = location).
+CARBON = [
+    {"site": "us-east", "grid_gco2e_per_kwh": US_GRID_G_PER_KWH,
+     "source": "EIA FAQ 'How much carbon dioxide is produced per kilowatthour of U.S. "
+               "electricity generation?' (2022): 0.86 lb CO2 per kWh = 390 g/kWh, US "
+               "average of utility-scale generation"},
+    {"site": "eu-west", "grid_gco2e_per_kwh": 281.0, "clean_energy_share": 0.5,
+     "source": "EEA indicator 'Greenhouse gas emission intensity of electricity "
+               "generation' (ENER 038): EU-27 281 gCO2e/kWh in 2018 (EEA reports 2023 19% "
+               "below 2022); clean_energy_share 0.5: assumption, a PPA covering half"},
 ]
 
 # --- Workloads and demand ---------------------------------------------------------------
@@ -339,6 +398,21 @@ API_PRICES = [
 ]
 
 
+#: Emissions of API tokens: no provider publishes them, so each is an assumption: the
+#: tokens served on H100s at 70% utilisation (the target_utilisation setting) on a
+#: hyperscale hall (PUE 1.2) on the US average grid.  H100 prompt+output tokens/s per chip
+#: from this planner's performance core (`planner throughput --chip H100 --precision fp8`
+#: at each workload's request shape): llama-3.1-70b 1000/300 5,724; deepseek-v3 2000/1000
+#: 2,859; llama-3.1-8b 3000/300 46,397.
+H100_TOKENS_PER_S = {"llama-3.1-70b": 5724.0, "deepseek-v3": 2859.0, "llama-3.1-8b": 46397.0}
+
+
+def api_g_per_million_tokens(model: str) -> float:
+    """gCO2e per million prompt+output tokens served on H100 as H100_TOKENS_PER_S says."""
+    hours = 1e6 / (H100_TOKENS_PER_S[model] * 0.7) / 3600
+    return round(hours * DGX_KW_PER_GPU * 0.76 * CLOUD_PUE * US_GRID_G_PER_KWH, 1)
+
+
 def api_rows() -> list[dict[str, object]]:
     """One APIs row per offering, its price blended at its workload's request shape (for
     the reasoning agent, the output length the planner serves: the answer x the mean
@@ -359,11 +433,16 @@ def api_rows() -> list[dict[str, object]]:
     for name, model, usd_in, usd_out, source in API_PRICES:
         prompt, output = shapes[model]
         price = (prompt * usd_in + output * usd_out) / (prompt + output)
+        grams = api_g_per_million_tokens(model)
         rows.append({"offering": name, "model": model,
                      "usd_per_million_tokens": round(price, 4),
+                     "gco2e_per_million_tokens": grams,
                      "source": f"{source}; blended at {prompt:,.0f} prompt / {output:,.0f} "
                                f"output tokens: ({prompt:,.0f} x {usd_in} + {output:,.0f} x "
-                               f"{usd_out}) / {prompt + output:,.0f} = {price:.4f}"})
+                               f"{usd_out}) / {prompt + output:,.0f} = {price:.4f}; "
+                               f"{grams:g} gCO2e per million tokens: assumption, served on "
+                               f"H100 at {H100_TOKENS_PER_S[model]:,.0f} tokens/s x 70%, "
+                               f"PUE {CLOUD_PUE}, {US_GRID_G_PER_KWH:g} g/kWh"})
     return rows
 
 # --- Budgets ----------------------------------------------------------------------------
@@ -511,6 +590,7 @@ def build() -> Workbook:
     _append(wb, "Stacks", STACKS)
     _append(wb, "APIs", api_rows())
     _append(wb, "Budgets", BUDGETS)
+    _append(wb, "Carbon", CARBON)
     return wb
 
 

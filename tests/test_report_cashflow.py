@@ -75,13 +75,18 @@ def test_total_row_is_formulas_equal_to_objective(case):
 
 
 def test_tco_penalty_and_objective_rows(case):
-    """The three rows under TOTAL: cost of ownership, penalties, objective = both."""
+    """The rows under TOTAL: cost of ownership, penalties, carbon cost, objective = all
+    three."""
     ws, result = case
     tco = ws.cell(_row_of(ws, "total_cost_of_ownership_usd"), COST_COL).value
     assert evaluate(ws, ws[tco[1:]].value) == pytest.approx(result.total_cost_usd, abs=1.0)
     pen = ws.cell(_row_of(ws, "penalties_usd"), COST_COL).value
     assert evaluate(ws, ws[pen[1:]].value) == pytest.approx(result.costs.penalties_usd, abs=1.0)
-    assert ws.cell(_row_of(ws, "objective_usd"), COST_COL).value == f"{tco}+{pen[1:]}"
+    carbon = ws.cell(_row_of(ws, "carbon_cost_usd"), COST_COL).value
+    assert evaluate(ws, ws[carbon[1:]].value) == pytest.approx(result.costs.carbon_cost_usd,
+                                                               abs=1.0)
+    assert ws.cell(_row_of(ws, "objective_usd"), COST_COL).value == \
+        f"{tco}+{pen[1:]}+{carbon[1:]}"
 
 
 def test_year_section_sums_each_year(case):

@@ -12,7 +12,7 @@ from planner.report import write_csv, write_report
 
 TABLES = ["cashflow_by_year", "cost_per_million_tokens", "purchases", "rentals", "retirements",
           "expansions", "stacks", "fleet", "allocation", "api_usage", "capacity", "utilisation",
-          "power", "cashflow", "pnl", "unit_economics", "throughput", "training", "training_estimates", "assumptions", "solver",
+          "power", "emissions", "cashflow", "pnl", "unit_economics", "throughput", "training", "training_estimates", "assumptions", "solver",
           "diagnostics"]
 
 

@@ -64,6 +64,12 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               "annual discount rate"),
     Parameter("throughput", "ratio", "chip", False, MULTIPLY,
               "the performance core's tokens/s per chip for every workload"),
+    Parameter("carbon_price", "USD per tCO2e", "", False, ALL_OPERATIONS,
+              "internal carbon price of every year (Settings carbon_price_usd_per_tco2e; "
+              "multiply and add change each year's price, none counting as 0)"),
+    Parameter("emissions_cap", "tCO2e per year", "", False, ALL_OPERATIONS,
+              "emissions cap of every year (Settings emissions_cap_tco2e; set gives every "
+              "year the value, multiply and add change each year's cap and need one)"),
 )}
 
 

@@ -65,8 +65,8 @@ def _with_intensity(site: Site, rows_: dict[int | None, _Factors], quarters: int
 def parse_carbon(table: Table | None, index: SiteIndex, settings: Settings | None,
                  problems: list[Problem]) -> SiteIndex:
     """The sites with the Carbon sheet's intensities per quarter (unchanged without the
-    sheet); a problem for each site or quarter left without one."""
-    if table is None:
+    sheet, or with its header only); a problem for each site or quarter left without one."""
+    if table is None or not table.rows:
         return index
     periods = settings.periods if settings is not None else None
     before = len(problems)
@@ -94,12 +94,13 @@ def check_carbon_settings(settings: Settings | None, tables: dict, problems: lis
                           ) -> None:
     """A carbon price or cap needs the Carbon sheet: without it every site's electricity
     would count as emitting nothing."""
-    if settings is None or tables.get("Carbon") is not None:
+    carbon = tables.get("Carbon")
+    if settings is None or (carbon is not None and carbon.rows):
         return
     table = tables["Settings"]
     for key in ("carbon_price_usd_per_tco2e", "emissions_cap_tco2e"):
         if getattr(settings, key):
             problems.append(Problem(table.title, None, table.header("value"), (
-                f"{key} is set but the workbook has no Carbon sheet: the sites' electricity "
+                f"{key} is set but the Carbon sheet is missing or empty: the sites' electricity "
                 "would count as emitting nothing; add a Carbon sheet with each site's "
                 "grid_gco2e_per_kwh")))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlanResult, units
-from planner.report import metrics, plan_tables, runinfo
+from planner.report import emissions, metrics, plan_tables, runinfo
 from planner.report.assumptions import assumptions_table
 from planner.report.pnl import pnl_table
 from planner.report.sheets_audit import solver_table
@@ -56,7 +56,8 @@ def all_tables(result: PlanResult, inp: PlanInput, info: dict) -> list[TableData
         plan_tables.stacks_table(result), plan_tables.fleet_table(result),
         plan_tables.allocation_table(result), plan_tables.api_table(result),
         plan_tables.capacity_table(result, inp), utilisation_table(result),
-        plan_tables.power_table(result), plan_tables.cashflow_table(result),
+        plan_tables.power_table(result), emissions.emissions_table(result, inp),
+        plan_tables.cashflow_table(result),
         pnl_table(result, inp), unit_economics_table(result, inp),
         plan_tables.throughput_table(result),
         plan_tables.training_table(result, inp), plan_tables.training_estimates_table(result),

@@ -95,9 +95,9 @@ def power_table(result: PlanResult) -> TableData:
     return TableData(
         "power",
         [C("quarter"), C("site"), C("it_power_kw", NUM1), C("facility_power_kw", NUM1),
-         C("cap_kw", NUM1), C("headroom_kw", NUM1)],
+         C("cap_kw", NUM1), C("headroom_kw", NUM1), C("energy_mwh", NUM1)],
         [(r.quarter, r.site, r.it_power_kw, r.facility_power_kw, r.cap_kw,
-          r.cap_kw - r.facility_power_kw) for r in rows],
+          r.cap_kw - r.facility_power_kw, r.energy_mwh) for r in rows],
         "No power drawn at any site.",
     )
 
@@ -108,7 +108,9 @@ CASHFLOW_COLUMNS = [
     C("net_cash_usd", USD), C("capital_charge_usd", USD), C("residual_credit_usd", USD),
     C("cost_usd", USD), C("discount_factor", FACTOR), C("discounted_cost_usd", USD),
     C("unmet_inference_penalty_usd", USD), C("unmet_training_penalty_usd", USD),
-    C("budget_overrun_penalty_usd", USD), C("discounted_penalty_usd", USD),
+    C("budget_overrun_penalty_usd", USD), C("emissions_overrun_penalty_usd", USD),
+    C("discounted_penalty_usd", USD), C("carbon_cost_usd", USD),
+    C("discounted_carbon_cost_usd", USD),
 ]
 
 
@@ -124,7 +126,9 @@ def cashflow_table(result: PlanResult) -> TableData:
           r.stack_usd, r.resale_usd, r.net_cash_usd, r.capital_cost_usd,
           r.residual_credit_usd, r.cost_usd, r.discount_factor, r.discounted_cost_usd,
           r.unmet_inference_penalty_usd, r.unmet_training_penalty_usd,
-          r.budget_overrun_penalty_usd, r.discounted_penalty_usd) for r in rows],
+          r.budget_overrun_penalty_usd, r.emissions_overrun_penalty_usd,
+          r.discounted_penalty_usd, r.carbon_cost_usd, r.discounted_carbon_cost_usd)
+         for r in rows],
         "No cash flows: the solver found no plan.",
     )
 

@@ -27,20 +27,24 @@ def _totals(ws, first: int, last: int) -> int:
     """TOTAL row, then the cost of ownership, penalties and objective; return next row."""
     total = total_row(ws, last + 1, len(NAMES), SUMMED, first, last)
     c, p = LETTER["discounted_cost_usd"], LETTER["discounted_penalty_usd"]
+    k = LETTER["discounted_carbon_cost_usd"]
     col = NAMES.index("discounted_cost_usd") + 1
     lines = (("total_cost_of_ownership_usd = TOTAL discounted_cost_usd (real money, NPV)",
               f"={c}{total}"),
              ("penalties_usd = TOTAL discounted_penalty_usd (priced shortfalls, not cash)",
               f"={p}{total}"),
-             ("objective_usd = cost of ownership + penalties (what the optimizer minimises)",
-              f"={c}{total}+{p}{total}"))
+             ("carbon_cost_usd = TOTAL discounted_carbon_cost_usd (emissions x the internal "
+              "carbon price: a priced externality, not cash unless paid as a tax)",
+              f"={k}{total}"),
+             ("objective_usd = cost of ownership + penalties + carbon cost (what the "
+              "optimizer minimises)", f"={c}{total}+{p}{total}+{k}{total}"))
     for k, (label, formula) in enumerate(lines, start=1):
         put(ws, total + k, 1, label, font=BOLD)
         put_formula(ws, total + k, col, formula, USD, font=BOLD)
-    put(ws, total + 4, 1, "Cash columns (capital to net_cash) hold cash only; capital_charge "
+    put(ws, total + len(lines) + 1, 1, "Cash columns (capital to net_cash) hold cash only; capital_charge "
         "and residual_credit follow the cost basis (Summary); penalty columns are not cash. "
         "Totals are formulas over the rows above.", font=NOTE)
-    return total + 5
+    return total + len(lines) + 2
 
 
 def build(wb, result: PlanResult):

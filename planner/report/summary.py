@@ -9,7 +9,7 @@ from openpyxl.worksheet.pagebreak import Break
 from planner.domain import PlanInput, PlanResult, units
 from planner.domain.costs import BASIS_WORDS
 from planner.domain.status import Status
-from planner.report import alternatives, metrics, recommend
+from planner.report import alternatives, emissions, metrics, recommend
 from planner.report.pnl import total_operating_cost
 from planner.report.styles import (
     BOLD,
@@ -87,8 +87,12 @@ def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
         *[(f"Penalty: {label}, NPV (USD)", value, USD,
            "a price the optimizer puts on a shortfall (Settings), not cash")
           for label, value in costs.penalties()],
-        ("Objective: cost of ownership + penalties, NPV (USD)", costs.objective_usd, USD,
-         "what the optimizer minimises"),
+        *([("Carbon cost, NPV (USD)", costs.carbon_cost_usd, USD,
+            "emissions x the internal carbon price (Settings): a priced externality, not "
+            "cash unless paid as a tax; not in the cost of ownership")]
+          if result.emissions or costs.carbon_cost_usd else []),
+        ("Objective: cost of ownership + penalties + carbon cost, NPV (USD)",
+         costs.objective_usd, USD, "what the optimizer minimises"),
         ("Share of inference demand met", 1.0 - result.unmet_demand_share, PCT,
          "tokens served / tokens demanded, all workloads and quarters"),
         ("Average chip utilisation", average_utilisation(result), PCT,
@@ -119,6 +123,22 @@ def _headline(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
         put(ws, row, 1, label)
         put(ws, row, 2, value, fmt, font=BOLD)
         put(ws, row, 3, note, font=NOTE).alignment = INDENT
+        row += 1
+    return row
+
+
+def _emissions(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
+    """Total emissions, intensity per million tokens, the carbon cost and the caps, in
+    sentences (nothing without carbon inputs)."""
+    lines = emissions.summary_lines(result, inp)
+    if not lines:
+        return row - 1
+    row = _section(ws, row, "Emissions (tCO2e; see the Emissions sheet)")
+    for line in lines:
+        put(ws, row, 1, line)
+        row += 1
+    for line in emissions.NOTES:
+        put(ws, row, 1, line, font=NOTE)
         row += 1
     return row
 
@@ -265,6 +285,7 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
         row += 1
     if result.solver.status != Status.ERROR:  # without a plan there are no figures to show
         row = _headline(ws, row + 1, result, inp)
+        row = _emissions(ws, row + 1, result, inp)
         row = _spend_by_year(ws, row + 1, result, inp)
         row = _cost_per_token(ws, row + 1, result, inp)
         row = _alternatives(ws, row + 1, result, inp)

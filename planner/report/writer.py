@@ -11,6 +11,7 @@ from planner.common.atomic import atomic_path
 from planner.common.xlsx_values import save_workbook
 from planner.domain import PlanInput, PlanResult
 from planner.report import (
+    emissions,
     runinfo,
     sheets_audit,
     sheets_decisions,
@@ -29,6 +30,8 @@ def build_workbook(result: PlanResult, inp: PlanInput, info: dict) -> Workbook:
     wb.remove(wb.active)
     summary.build(wb, result, inp, info)
     sheets = sheets_decisions.build(wb, result, inp)
+    carbon_ws = (table_sheet(wb, "Emissions", emissions.emissions_table(result, inp))
+                 if result.emissions else None)
     sheets_money.build(wb, result)
     sheets_pnl.build(wb, result, inp)
     table_sheet(wb, "UnitEconomics", unit_economics_table(result, inp))
@@ -37,6 +40,8 @@ def build_workbook(result: PlanResult, inp: PlanInput, info: dict) -> Workbook:
     sheets_decisions.build_diagnostics(wb, result)
     data_ws = wb.create_sheet(CHART_DATA)
     sheets_decisions.add_charts(sheets, data_ws, result)
+    if carbon_ws is not None:
+        emissions.chart(carbon_ws, data_ws, result, inp, carbon_ws.max_column)
     if data_ws.max_row == 1 and data_ws.max_column == 1 and data_ws["A1"].value is None:
         wb.remove(data_ws)
     else:

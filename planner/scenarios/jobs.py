@@ -64,6 +64,7 @@ class Outcome:
     total_cost_usd: float | None = None
     objective_usd: float | None = None
     costs: CostBreakdown | None = None
+    emissions_tco2e: float | None = None  # on the plan's emissions basis; None: no carbon input
     shortfall_priced: bool = False  # evaluated with unusable committed chips left unused
     gap: float | None = None
     chips_bought: int = 0
@@ -92,6 +93,7 @@ def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
         out.gap = s.gap
         out.chips_bought = sum(r.quantity for r in result.purchases)
         out.unmet_demand_share = result.unmet_demand_share
+        out.emissions_tco2e = result.emissions_tco2e() if result.emissions else None
     if job.keep_result:
         out.result = result
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
+from planner.domain.carbon import scale_by_year
 from planner.domain.estimates import Estimates, ThroughputEstimate
 from planner.domain.inputs import ChipOffer, InferenceWorkload, PlanInput, Site
 from planner.domain.periods import Quarter
@@ -85,6 +86,24 @@ def _site(site: Site, ov: Override, periods: list[Quarter]) -> Site:
     return dataclasses.replace(site, electricity_usd_per_kwh_by_quarter=prices)
 
 
+def _carbon(inp: PlanInput, ov: Override) -> PlanInput:
+    """The carbon price or the emissions cap of every year changed (``set`` gives every
+    year the value); a cap to multiply or add to must exist, a missing price counts as 0."""
+    s = inp.settings
+    if ov.parameter == "carbon_price":
+        old = s.carbon_price_usd_per_tco2e or ((0, 0.0),)
+        new = ((0, combine(0.0, ov)),) if ov.operation == "set" else scale_by_year(
+            old, lambda v: combine(v, ov))
+        return dataclasses.replace(inp, settings=dataclasses.replace(
+            s, carbon_price_usd_per_tco2e=new))
+    if not s.emissions_cap_tco2e and ov.operation != "set":
+        raise ValueError(f"{ov.describe()}: the Settings sheet sets no emissions_cap_tco2e "
+                         f"to {ov.operation}: use set")
+    new = ((0, combine(0.0, ov)),) if ov.operation == "set" else scale_by_year(
+        s.emissions_cap_tco2e, lambda v: combine(v, ov))
+    return dataclasses.replace(inp, settings=dataclasses.replace(s, emissions_cap_tco2e=new))
+
+
 def _each(items: tuple, ov: Override, name: Callable, change: Callable) -> tuple:
     return tuple(change(x) if _hits(name(x), ov) else x for x in items)
 
@@ -106,6 +125,8 @@ def apply_override(inp: PlanInput, ov: Override) -> PlanInput:
             inp.settings, discount_rate_per_year=rate))
     if ov.parameter == "throughput":
         return inp
+    if ov.parameter in ("carbon_price", "emissions_cap"):
+        return _carbon(inp, ov)
     start = periods[0]
     return dataclasses.replace(inp, chips=_each(
         inp.chips, ov, lambda o: o.chip, lambda o: _chip(o, ov, start)))

@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from planner.domain import PlanInput
 from planner.report.charts import CHART_DATA, style_chart
-from planner.report.styles import INT, PCT, USD
+from planner.report.styles import INT, NUM1, PCT, USD
 from planner.report.tables import Column, TableData, table_sheet, write_table
 from planner.scenarios import report_common as rc
 from planner.scenarios.sweep import SweepResult
@@ -37,14 +37,21 @@ def sweep_table(res: SweepResult) -> TableData:
     rows = [(p.parameter, shown_value(p.value), p.outcome.overrides, p.outcome.status,
              p.outcome.total_cost_usd, _diff(p.outcome.total_cost_usd, base),
              *rc.penalty_values(p.outcome),
+             _carbon(p.outcome), p.outcome.emissions_tco2e,
              p.outcome.objective_usd, p.outcome.chips_bought if p.outcome.has_plan else None,
              p.outcome.unmet_demand_share) for p in res.points]
     return TableData("sweep", [
         Column("parameter"), Column("value"), Column("override", max_width=60),
         Column("status"), Column(rc.COST, USD), Column("difference_from_base_usd", USD),
         *[Column(name, USD) for name in rc.PENALTY_COLUMNS],
+        Column("carbon_cost_npv_usd", USD), Column("emissions_tco2e", NUM1),
         Column(rc.OBJECTIVE, USD), Column("chips_bought", INT),
         Column("unmet_demand_share", PCT)], rows)
+
+
+def _carbon(o) -> float | None:
+    """The carbon cost (emissions x the internal carbon price, NPV; not cash)."""
+    return o.costs.carbon_cost_usd if o.costs is not None else None
 
 
 def _penalties(o) -> float | None:
@@ -95,6 +102,24 @@ def _line_chart(ws, data_ws, res: SweepResult) -> None:
     if first is not None:
         chart.x_axis.title = f"{first.parameter} ({first.operation})"
     ws.add_chart(chart, "L2")
+    if any(p.outcome.emissions_tco2e is not None for p in res.points):
+        _emissions_chart(ws, data_ws, res)
+
+
+def _emissions_chart(ws, data_ws, res: SweepResult) -> None:
+    """Emissions (tCO2e, the plan's basis) against the swept value, below the cost chart."""
+    rows = [(shown_value(p.value), p.outcome.emissions_tco2e) for p in res.points]
+    col = data_ws.max_column + 2
+    write_table(data_ws, TableData("chart_sweep_emissions", [Column("value"),
+                Column("emissions_tco2e", NUM1)], rows), col=col, excel_table=False)
+    chart = LineChart()
+    n = len(rows)
+    chart.add_data(Reference(data_ws, min_col=col + 1, min_row=1, max_row=n + 1),
+                   titles_from_data=True)
+    chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
+    rc.color_series(chart, ["Emissions (tCO2e)"], line=True)
+    style_chart(chart, f"Emissions against {res.points[0].parameter}", "tCO2e", "#,##0")
+    ws.add_chart(chart, "L22")
 
 
 def _bar_chart(ws, data_ws, res: SweepResult) -> None:

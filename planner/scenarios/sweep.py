@@ -11,6 +11,7 @@ from planner.domain.estimates import Estimates
 from planner.domain.scenarios import BASE, Override, ScenarioSpec
 from planner.io.parse_scenarios import OverrideError, ScenarioContext, build_override
 from planner.scenarios.jobs import DEFAULT_OPTIONS, Job, Outcome, SolveOptions
+from planner.scenarios.overrides import apply_override
 from planner.scenarios.runner import executor, run_jobs
 
 CLI_COLUMNS = {"parameter": "--param", "selector": "--selector", "operation": "--operation",
@@ -41,10 +42,15 @@ def override_for(inp: PlanInput, parameter: str, selector: str | None, operation
                  value: object, columns: dict[str, str] | None = None) -> Override:
     """A checked override from command-line text; PlannerError naming the option if bad."""
     try:
-        return build_override(ScenarioContext.from_input(inp), parameter, selector or "",
-                              operation or "", value, columns=columns or CLI_COLUMNS)
+        ov = build_override(ScenarioContext.from_input(inp), parameter, selector or "",
+                            operation or "", value, columns=columns or CLI_COLUMNS)
     except OverrideError as exc:
         raise PlannerError(f"{exc.column}: {exc}") from None
+    try:
+        apply_override(inp, ov)  # e.g. multiplying an emissions cap the workbook lacks
+    except ValueError as exc:
+        raise PlannerError(f"{(columns or CLI_COLUMNS)['operation']}: {exc}") from None
+    return ov
 
 
 def run_points(inp: PlanInput, overrides: Sequence[tuple[str, str, Override]],
