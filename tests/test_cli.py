@@ -210,3 +210,51 @@ def test_same_input_same_plan_whatever_the_hash_seed(tmp_path):
         assert proc.returncode == 0, proc.stderr
         objectives.add(json.loads(proc.stdout)["objective_usd"])
     assert len(objectives) == 1
+
+
+def _input_rows(sheet: str) -> list[dict]:
+    return _table(openpyxl.load_workbook(EXAMPLE, read_only=True)[sheet])
+
+
+def test_example_emissions_recompute_from_the_power_sheet_and_the_inputs(example_plan):
+    """Issue 20: every figure of the Emissions sheet, summed per site and quarter, is the
+    Power sheet's energy times the input workbook's factors (within 0.1%): grid =
+    energy_mwh x gCO2e/kWh / 1000 (t per MWh), market = grid x (1 - clean share),
+    embodied = owned chips in service (Fleet) x kg / 20 quarters / 1000; rented chips =
+    chips (Fleet) x 2,191.5 h x kg per chip-hour / 1000; APIs = tokens/day (ApiUsage) x
+    91.3125 days x g per million tokens / 1e12."""
+    _summary, out = example_plan
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows, power = _table(wb["Emissions"]), _table(wb["Power"])
+    fleet, api = _table(wb["Fleet"]), _table(wb["ApiUsage"])
+    grid = {r["site"]: (r["grid_gco2e_per_kwh"], r.get("clean_energy_share") or 0.0)
+            for r in _input_rows("Carbon")}
+    from planner.api import load_workbook  # the Chips sheet's rows by canonical chip name
+    chips = {o.chip: o for o in load_workbook(EXAMPLE).chips}
+    apis = {r["offering"]: r["gco2e_per_million_tokens"] for r in _input_rows("APIs")}
+    summed: dict = {}
+    for r in rows:
+        s = summed.setdefault((r["quarter"], r["site"]), [0.0] * 5)
+        for i, k in enumerate(("energy_mwh", "grid_location_tco2e", "grid_market_tco2e",
+                               "embodied_tco2e", "supplier_tco2e")):
+            s[i] += r[k]
+    for p in power:
+        energy, loc, mkt, embodied, _ = summed.pop((p["quarter"], p["site"]), [0.0] * 5)
+        g, clean = grid[p["site"]]
+        assert energy == pytest.approx(p["energy_mwh"], rel=1e-3)
+        assert loc == pytest.approx(p["energy_mwh"] * g / 1e3, rel=1e-3)
+        assert mkt == pytest.approx(p["energy_mwh"] * g * (1 - clean) / 1e3, rel=1e-3)
+        owned = sum(f["quantity_chips"] * chips[f["chip"]].embodied_kgco2e_per_chip
+                    for f in fleet if f["quarter"] == p["quarter"] and f["site"] == p["site"])
+        assert embodied == pytest.approx(owned / 20 / 1e3, rel=1e-3, abs=1e-9)
+    for (quarter, site), (energy, loc, mkt, embodied, supplier) in summed.items():
+        assert site in ("cloud", "api") and energy == loc == mkt == embodied == 0
+        if site == "cloud":
+            expected = sum(f["quantity_chips"] * 2191.5 * chips[f["chip"]].rent_kgco2e_per_chip_hour
+                           for f in fleet if f["quarter"] == quarter and f["site"] == "cloud")
+            assert supplier == pytest.approx(expected / 1e3, rel=1e-3)
+        else:
+            expected = sum(a["tokens_per_day"] * 91.3125 * apis[a["offering"]]
+                           for a in api if a["quarter"] == quarter)
+            assert supplier == pytest.approx(expected / 1e12, rel=1e-3)
+    assert any(site == "cloud" for _q, site in summed)  # the example rents, so it is checked

@@ -92,6 +92,7 @@ FAMILY_TESTS = {
     "api_cap": "test_optimize_features.py::test_api_offer_serves_up_to_its_cap",
     "stack_adoption": "test_optimize_features.py::test_stack_adoption_is_paid_once",
     "budgets": "test_optimize_features.py::test_capex_budget_shifts_buying_to_renting",
+    "emissions_cap": "test_optimize_emissions.py::test_a_binding_cap_reports_its_shadow_price_equal_to_the_marginal_abatement_cost",
     "fixed_decisions": "test_optimize_fixing.py::test_fixed_past_purchases_are_kept_and_the_rest_reoptimised",
     "whole_units": "test_optimize_units.py::test_order_units_force_buying_a_whole_server",
     "nonanticipativity": "test_optimize_stochastic.py::test_first_stage_is_shared_and_later_decisions_differ",

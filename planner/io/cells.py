@@ -164,7 +164,12 @@ def _parse_by_year(value: object, col: ColumnSpec) -> tuple[tuple[int, float], .
     100.0)) (a year not listed keeps the latest listed year's value; planner.domain.carbon)."""
     number = ColumnSpec(col.name, col.unit, "number", False, upper=col.upper)
     if isinstance(value, (int, float)) or ":" not in str(value):
-        return ((0, float(_parse_number(value, number))),)
+        try:
+            return ((0, float(_parse_number(value, number))),)
+        except CellError as exc:
+            if str(exc).startswith("expected"):  # not a number: say what the cell takes
+                raise CellError(f"expected {col.expected}, got {show(value)}") from None
+            raise
     pairs: dict[int, float] = {}
     for part in (p.strip() for p in re.split(r"[,;]", str(value)) if p.strip()):
         year_text, _, amount = part.partition(":")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from planner.domain import PlanInput, units
+from planner.domain.carbon import describe_by_year
 from planner.domain.names import find_by_name
 from planner.report.styles import FACTOR, INT, NUM1, NUM2, PCT, PCT2, USD, USD_KWH, USD_RATE, Fmt
 from planner.report.tables import Column, TableData
@@ -50,7 +51,16 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "electricity_usd_per_kwh_by_quarter": ("USD per kWh", USD_KWH),
     "draft_tokens": ("tokens per decode step", INT), "draft_acceptance": ("share", PCT),
     "max_replica_chips": ("chips", INT), "lora_rank": ("adapter rank", INT),
+    "embodied_kgco2e_per_chip": ("kgCO2e per chip", NUM1),
+    "rent_kgco2e_per_chip_hour": ("kgCO2e per chip-hour", FACTOR),
+    "gco2e_per_million_tokens": ("gCO2e per million prompt+output tokens", NUM1),
+    "grid_gco2e_per_kwh": ("gCO2e per kWh", NUM1), "market_gco2e_per_kwh": ("gCO2e per kWh", NUM1),
+    "carbon_price_usd_per_tco2e": ("USD per tCO2e", None),
+    "emissions_cap_tco2e": ("tCO2e per year", None),
+    "emissions_overrun_penalty_usd_per_tco2e": ("USD per tCO2e over the cap", USD),
 }
+#: By-year Settings values (planner.domain.carbon) and what a blank one means.
+BY_YEAR = {"carbon_price_usd_per_tco2e": "no carbon price", "emissions_cap_tco2e": "no cap"}
 SPEC_FIELDS = ("vendor", "software_stack", "memory_gb", "memory_bw_tbs", "tdp_w",
                "scaleup_domain_chips", "scaleup_gbs_per_chip", "purchasable", "modelable",
                "confidence")
@@ -61,7 +71,8 @@ MODEL_FIELDS = ("params_b", "active_params_b", "layers", "hidden_size", "attenti
 Row = tuple
 CHIP_NOTES = {"available_from": "from the start", "available_until": "to the end",
               "supply_cap_per_quarter": "no limit", "reserved_1y_discount": "not offered",
-              "reserved_3y_discount": "not offered", "power_kw_per_chip": "no TDP known"}
+              "reserved_3y_discount": "not offered", "power_kw_per_chip": "no TDP known",
+              "embodied_kgco2e_per_chip": "not counted", "rent_kgco2e_per_chip_hour": "not counted"}
 
 
 def _row(section: str, item: str, parameter: str, value, note: str = "",
@@ -77,7 +88,15 @@ def _row(section: str, item: str, parameter: str, value, note: str = "",
 
 def _settings(inp: PlanInput) -> list[Row]:
     s = inp.settings
-    return [_row("settings", "", f.name, getattr(s, f.name)) for f in fields(s)]
+    rows = []
+    for f in fields(s):
+        value = getattr(s, f.name)
+        if f.name in BY_YEAR:  # '2027: 50, 2029: 100' (a year not listed keeps the last)
+            rows.append(_row("settings", "", f.name, describe_by_year(value) or None,
+                             "" if value else BY_YEAR[f.name]))
+        else:
+            rows.append(_row("settings", "", f.name, value))
+    return rows
 
 
 def _chip_rows(inp: PlanInput) -> list[Row]:
@@ -138,7 +157,9 @@ def _sites(inp: PlanInput) -> list[Row]:
     periods = [str(q) for q in inp.periods]
     notes = {"pue": f"settings default ({inp.settings.pue:.2f})", "max_chips": "no limit",
              "power_cap_kw_by_quarter": "power_cap_kw every quarter",
-             "electricity_usd_per_kwh_by_quarter": "electricity_usd_per_kwh every quarter"}
+             "electricity_usd_per_kwh_by_quarter": "electricity_usd_per_kwh every quarter",
+             "grid_gco2e_per_kwh_by_quarter": "no Carbon sheet: not counted",
+             "market_gco2e_per_kwh_by_quarter": "no Carbon sheet: not counted"}
     for site in inp.sites:
         out += _generic("site", site.name, site, periods, notes=notes)
     for x in inp.expansions:
@@ -161,7 +182,8 @@ def _workloads(inp: PlanInput) -> list[Row]:
             out.append(_row("demand", w.name, q, demand, "prompt + output tokens",
                             unit="tokens per day", fmt=INT))
     for a in inp.apis:
-        out += _generic("api offer", a.name, a, periods, notes={"max_tokens_per_day": "no limit"})
+        out += _generic("api offer", a.name, a, periods, notes={
+            "max_tokens_per_day": "no limit", "gco2e_per_million_tokens": "not counted"})
     return out
 
 

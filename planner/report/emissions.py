@@ -132,14 +132,14 @@ def emissions_table(result: PlanResult, inp: PlanInput) -> TableData:
 
 
 NOTES = (
-    "energy_mwh: facility energy of owned chips (IT power x draw fraction x PUE x hours), "
+    ("energy_mwh: facility energy of owned chips (IT power x draw fraction x PUE x hours), "
     "as on the Power sheet; grid_*_tco2e = energy x the Carbon sheet's location-based or "
     "market-based gCO2e/kWh; embodied_tco2e: each owned chip's embodied kgCO2e / its life "
     "in quarters, per quarter in service; supplier_tco2e: rented chip-hours and API tokens "
-    "at their factors (counted on both bases); location_ and market_tco2e are the totals.",
-    "A chip type's emissions are split between workloads and training runs by the chips "
+    "at their factors (counted on both bases); location_ and market_tco2e are the totals."),
+    ("A chip type's emissions are split between workloads and training runs by the chips "
     "each used, the rest to 'idle'; tokens are prompt+output tokens served (as Demand and "
-    "API prices count them), so gCO2e per million tokens of a workload excludes idle chips.",
+    "API prices count them), so gCO2e per million tokens of a workload excludes idle chips."),
 )
 
 
@@ -181,9 +181,9 @@ def summary_lines(result: PlanResult, inp: PlanInput) -> list[str]:
     served = [x for x in lines if not x.workload.startswith("training: ")]
     mtok = sum(x.million_tokens for x in served)
     s, basis = inp.settings, result.emissions_basis
-    out = [f"Emissions over the plan: {loc:,.1f} tCO2e location-based, {mkt:,.1f} tCO2e "
+    out = [(f"Emissions over the plan: {loc:,.1f} tCO2e location-based, {mkt:,.1f} tCO2e "
            f"market-based (the carbon price and cap count the {basis}-based figure; "
-           "see Emissions)."]
+           "see Emissions).")]
     if mtok > 0:
         g_loc = sum(x.location_tco2e for x in served) * 1e6 / mtok
         g_mkt = sum(x.market_tco2e for x in served) * 1e6 / mtok

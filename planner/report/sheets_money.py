@@ -33,11 +33,11 @@ def _totals(ws, first: int, last: int) -> int:
               f"={c}{total}"),
              ("penalties_usd = TOTAL discounted_penalty_usd (priced shortfalls, not cash)",
               f"={p}{total}"),
-             ("carbon_cost_usd = TOTAL discounted_carbon_cost_usd (emissions x the internal "
-              "carbon price: a priced externality, not cash unless paid as a tax)",
+             (("carbon_cost_usd = TOTAL discounted_carbon_cost_usd (emissions x the internal "
+              "carbon price: a priced externality, not cash unless paid as a tax)"),
               f"={k}{total}"),
-             ("objective_usd = cost of ownership + penalties + carbon cost (what the "
-              "optimizer minimises)", f"={c}{total}+{p}{total}+{k}{total}"))
+             (("objective_usd = cost of ownership + penalties + carbon cost (what the "
+              "optimizer minimises)"), f"={c}{total}+{p}{total}+{k}{total}"))
     for k, (label, formula) in enumerate(lines, start=1):
         put(ws, total + k, 1, label, font=BOLD)
         put_formula(ws, total + k, col, formula, USD, font=BOLD)

@@ -88,8 +88,8 @@ def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
            "a price the optimizer puts on a shortfall (Settings), not cash")
           for label, value in costs.penalties()],
         *([("Carbon cost, NPV (USD)", costs.carbon_cost_usd, USD,
-            "emissions x the internal carbon price (Settings): a priced externality, not "
-            "cash unless paid as a tax; not in the cost of ownership")]
+            ("emissions x the internal carbon price (Settings): a priced externality, not "
+            "cash unless paid as a tax; not in the cost of ownership"))]
           if result.emissions or costs.carbon_cost_usd else []),
         ("Objective: cost of ownership + penalties + carbon cost, NPV (USD)",
          costs.objective_usd, USD, "what the optimizer minimises"),
