@@ -103,7 +103,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               options=solve_options(args), workers=args.workers,
                               scheduler=args.scheduler, progress=progress_printer(args), force=args.force)
     points = [{"parameter": p.parameter, "value": p.value, "status": p.outcome.status,
-               "total_cost_usd": p.outcome.total_cost_usd, "costs": _costs(p.outcome)}
+               "total_cost_usd": p.outcome.total_cost_usd, "costs": _costs(p.outcome),
+               "emissions_tco2e": p.outcome.emissions_tco2e}
               for p in res.points]
     summary = {"report": str(out), "base_total_cost_usd": res.base.total_cost_usd,
                "points": points}
