@@ -75,6 +75,9 @@ def test_no_carbon_input_leaves_everything_none(tmp_path):
      "at most 100,000"),
     (set_cell("APIs", 2, "gco2e_per_million_tokens", -1), ("APIs", 2, "gco2e_per_million_tokens"),
      "a number >= 0"),
+    (append_row("Scenarios", {"scenario": "tight", "parameter": "emissions_cap",
+                              "operation": "multiply", "value": 0.5}),
+     ("Scenarios", 2, "operation"), "sets no emissions_cap_tco2e to multiply"),
 ])
 def test_bad_carbon_input_names_sheet_row_and_column(tmp_path, change, where, says):
     if where[0] == "APIs":

@@ -91,3 +91,22 @@ def test_the_sweep_workbook_shows_carbon_cost_emissions_and_their_chart(tmp_path
     assert [r["emissions_tco2e"] for r in rows] == pytest.approx([50.0, 8.3333], rel=1e-4)
     assert rows[1]["carbon_cost_npv_usd"] == pytest.approx(16_666.7, rel=1e-4)
     assert rows[1]["objective_incl_penalty_npv_usd"] == pytest.approx(125_000 + 16_666.7, rel=1e-4)
+
+
+def test_whatif_scenarios_price_carbon_and_cap_emissions():
+    """Scenarios-sheet overrides through planner whatif: 'priced' sets $2,000/t (the plan
+    turns clean: 8.33 t, cost of ownership $125,000), 'capped' sets a 30 t cap (43,333 Mtok
+    dirty and 40,000 clean: 43,333 x $1 + 40,000 x $1.50 = $103,333)."""
+    from planner.scenarios.whatif import run_whatif
+
+    inp, est = _inp()
+    inp = replace(inp, scenarios=(
+        ScenarioSpec("base"),
+        ScenarioSpec("priced", (Override("carbon_price", "set", 2000.0),)),
+        ScenarioSpec("capped", (Override("emissions_cap", "set", 30.0),))))
+    w = run_whatif(inp, SolveOptions(solver="highs"), workers=1, estimates=est)
+    assert w.optima["base"].emissions_tco2e == pytest.approx(50.0, rel=1e-4)
+    assert w.optima["priced"].emissions_tco2e == pytest.approx(8.3333, rel=1e-4)
+    assert w.optima["priced"].total_cost_usd == pytest.approx(125_000.0, rel=1e-6)
+    assert w.optima["capped"].emissions_tco2e == pytest.approx(30.0, rel=1e-6)
+    assert w.optima["capped"].total_cost_usd == pytest.approx(103_333.33, rel=1e-6)

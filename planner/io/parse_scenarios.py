@@ -53,6 +53,7 @@ class ScenarioContext:
     workloads: Mapping[str, object]
     periods: tuple[Quarter, ...] = ()
     listed: frozenset[tuple[str, str]] = frozenset()  # (kind, normalised name) on the sheets
+    has_emissions_cap: bool = False  # Settings emissions_cap_tco2e given (multiply/add need it)
 
     @classmethod
     def from_parts(cls, settings: Settings | None, offers: Iterable[ChipOffer],
@@ -68,7 +69,8 @@ class ScenarioContext:
             sites={s.name: _Named(s.name) for s in sites},
             workloads={w.name: _Named(w.name) for w in workloads},
             periods=tuple(settings.periods) if settings is not None else (),
-            listed=_listed(tables or {}))
+            listed=_listed(tables or {}),
+            has_emissions_cap=bool(settings is not None and settings.emissions_cap_tco2e))
 
     @classmethod
     def from_input(cls, inp: PlanInput) -> ScenarioContext:
@@ -223,6 +225,9 @@ def build_override(ctx: ScenarioContext, parameter: object, selector: object, op
     target, first, last = parse_selector(str(selector or ""), p, ctx, col["selector"])
     ov = Override(p.name, op, parse_value(value, p, op, col["value"]), target, first, last, row)
     _check_chip_price(ov, ctx, col["selector"])
+    if p.name == "emissions_cap" and op != "set" and not ctx.has_emissions_cap:
+        raise OverrideError(col["operation"], f"the Settings sheet sets no emissions_cap_tco2e "
+                                              f"to {op}: use set")
     return ov
 
 
