@@ -1,12 +1,15 @@
-"""The structured HiGHS solve: relaxation, dive, branching bound (planner/optimize/strategy.py).
+"""The structured HiGHS solve: relaxation, dive, choice MIP (planner/optimize/strategy.py,
+planner/optimize/choices.py).
 
-Known answer for the branching bound.  Chip A (buy only, in the first quarter only,
+Known answer for the choice MIP's bound.  Chip A (buy only, in the first quarter only,
 $10,000, 1 kW, $200 of power a quarter, a two-quarter life, so no residual value) serves
 four chips' worth of demand in each of two quarters.  A training run needs a gang of 8 A
 for one quarter, in either quarter.  Any plan holds 4 + 8 = 12 chips in the quarter the
 run trains, all bought in Q1: $120,000 + 12 x 2 x $200 = $124,800.  The LP relaxation
-trains half the run in each quarter, needs 4 + 4 = 8 chips and costs $83,200.  Branching
-on the run (each start fixed in turn) gives back $124,800: the bound is the optimum.
+trains half the run in each quarter, needs 4 + 4 = 8 chips and costs $83,200.  The choice
+MIP (the run's start binary, chip counts continuous) must put the whole gang in one
+quarter, so it needs 12 chips too (continuous, but 12 is whole): its bound is $124,800,
+the optimum.  Branching on the run (each start fixed in turn) gives it back too.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bench.generate import generate
 from planner.domain import Quarter, Termination, TrainingEstimate, TrainingRun
 from planner.optimize import solve_plan
 from planner.optimize.branching import choice_bound
+from planner.optimize.choices import choice_columns, solve_choices
 from planner.optimize.highs_model import HighsModel
 from planner.optimize.model import build_model
 from planner.optimize.parameters import prepare
@@ -51,13 +55,44 @@ def _model(inp, tp, training):
 
 def test_branching_on_a_run_recovers_the_optimum_the_lp_misses():
     model, hm = _model(*_smeared_run())
-    root = hm.objective()
-    assert root == pytest.approx(83_200)
     (choice,) = model.groups[0].choices
     result = choice_bound(hm, choice, float("inf"), Deadline(60))
     assert result.bound == pytest.approx(124_800)
     assert result.best_value == pytest.approx(124_800)
     assert result.best_option >= 0  # training beats the undone penalty
+
+
+def test_the_choice_mip_recovers_the_optimum_the_lp_misses():
+    model, hm = _model(*_smeared_run())
+    root = hm.objective()
+    assert root == pytest.approx(83_200)
+    (choice,) = model.groups[0].choices
+    gangs = hm.cols(choice.options)
+    assert set(choice_columns(hm)) == set(gangs)  # the only yes/no choice: counts are not
+    outcome = solve_choices(hm, None, time.perf_counter() + 60, 0.0)
+    assert outcome.termination == "optimal"
+    assert outcome.bound == pytest.approx(124_800, rel=1e-6)
+    assert sorted(outcome.values[gangs]) == [0.0, 1.0]  # one start, the whole gang
+    assert not hm.highs.getLp().integrality_ or max(hm.highs.getLp().integrality_) == 0
+
+
+def test_competing_runs_are_bounded_and_rounded_together():
+    """Two runs that each need 8 chips for one quarter in a two-quarter window, demand of 4
+    chips in each quarter, chips bought in Q1 only ($10,000, $200 of power a quarter).
+    Each run alone is the instance above; together the cheapest plan trains them in
+    different quarters and holds 4 + 8 = 12 chips ($124,800, as above), where training
+    both in one quarter would need 4 + 16 = 20 ($208,000).  The LP spreads each run over
+    both quarters (4 + 4 + 4 = 12 chips a quarter, also $124,800: here the relaxation is
+    tight), and the structured solve must find the plan that splits the runs."""
+    inp, tp, training = _smeared_run()
+    second = TrainingRun("finetune", "m", 1e12, Quarter(2027, 1), Quarter(2027, 2))
+    training = {**training, ("finetune", "A"): training["pretrain", "A"]}
+    inp = replace(inp, training=(*inp.training, second))
+    r = solve_plan(inp, tp, training, solver="highs", mip_gap=0.0, diagnose=False)
+    assert r.solver.termination == "optimal"
+    assert r.solver.objective_usd == pytest.approx(124_800)
+    assert sum(p.quantity for p in r.purchases) == 12
+    assert len({row.quarter for row in r.training}) == 2
 
 
 def test_structured_solve_proves_the_known_optimum():

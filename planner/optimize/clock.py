@@ -3,9 +3,9 @@
 A command (``planner plan``, ``planner replan``) starts a :class:`Deadline` when it
 starts; its limit is set once known (``--time-limit`` or the workbook's
 ``time_limit_s``).  Reading, estimating, building the model, every LP and MIP of the
-structured solve (relaxation, rounding dive, branching bound, HiGHS's branch-and-bound),
-CBC, the diagnostics re-solve and the report all draw on the same seconds: each stage
-asks for a :meth:`Deadline.budget` (a share of what is left, never past the run's end).
+structured solve (relaxation, rounding dive, choice MIP or branching bound, HiGHS's
+branch-and-bound), CBC, the diagnostics re-solve and the report all draw on the same
+seconds: each stage asks for a :meth:`Deadline.budget` (a share of what is left, never past the run's end).
 ``solve_plan`` called on its own starts a deadline of ``time_limit_s``; a caller with a
 deadline of its own passes it as ``deadline=`` and the solve ends by the earlier one.
 

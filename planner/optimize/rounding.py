@@ -7,7 +7,7 @@ gap.  The dive follows that structure, in the order of the model's rounding grou
 (:func:`planner.optimize.model.rounding_groups`):
 
 1. *choose* groups (training runs, site expansions): each choice takes one option, the
-   one given by the caller (the best from branching) or the one the LP uses most;
+   one given by the caller (the choice MIP's) or the one the LP uses most;
 2. *nearest* groups (purchases, retirements): round to the nearest integer;
 3. *up* groups (reserved and on-demand rentals, stacks): round up, always feasible.
 

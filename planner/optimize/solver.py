@@ -129,7 +129,7 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
     from now).
 
     With ``name == "highs"`` and the model's rounding ``groups`` given, the structured
-    solve of :mod:`planner.optimize.strategy` runs (relaxation, dive, branching bound,
+    solve of :mod:`planner.optimize.strategy` runs (relaxation, dive, choice MIP,
     then HiGHS's branch-and-bound); otherwise the solver runs on the problem as it is.
     """
     deadline = Deadline(time_limit_s).earliest(deadline)

@@ -1,4 +1,4 @@
-"""The structured HiGHS solve: relaxation, rounding dive, branching bound, then B&B.
+"""The structured HiGHS solve: relaxation, rounding dive, choice MIP, then B&B.
 
 A generic branch-and-bound meets two obstacles on the procurement MIP (bench/RESULTS.md):
 its rounding heuristics rarely find a good plan when thousands of general integers are
@@ -10,21 +10,25 @@ are smeared across start quarters in the relaxation.  This solve takes them in t
    unmet: a plan whenever the input has one, so time running out never means "no plan";
 1. the LP relaxation: a bound z_LP;
 2. a dive (:mod:`planner.optimize.rounding`) from the LP optimum: the first plan;
-3. if the gap is still open, a bound by branching on each training run's choice
-   (:mod:`planner.optimize.branching`), and a second dive with each run at its best
-   option if that is cheaper;
+3. if the gap is still open: with several choices (training runs, site expansions), the
+   choice MIP (:mod:`planner.optimize.choices`): every yes/no choice binary and chip
+   counts continuous, by HiGHS's branch-and-bound, which bounds and picks all competing
+   runs together, then a dive that rounds the chip counts with its choices fixed; with
+   one choice, a bound by branching on it (:mod:`planner.optimize.branching`) and a dive
+   from its best option;
 4. if the gap is still open and time is left, HiGHS's own branch-and-bound on the full
    MIP, started from the best plan; its incumbent and bound are kept where better.
 
 Every stage draws its seconds from one :class:`~planner.optimize.clock.Deadline`: the
 relaxation all that is left if it needs it (every later stage starts from its bound and
-basis), the branching bound half of what is left after the dive, the branch-and-bound the
-rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for writing the plan back.
+basis), the choice MIP 80% of what is left after the dive (or the branching bound half),
+the branch-and-bound the rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for writing the plan back.
 The branch-and-bound starts only from a solved relaxation: its own root LP is the same
 LP and does not stop at the time limit (bench L under load: a 9 s stage ran 24 s).
 
-Every bound reported is a valid lower bound (the relaxation, branching over all options
-of a choice, or HiGHS's), so the gap is honest; "optimal" means within the requested gap.
+Every bound reported is a valid lower bound (the relaxation, the choice MIP's, which
+relaxes only the integrality of counts, branching over all options of a choice, or
+HiGHS's), so the gap is honest; "optimal" means within the requested gap.
 """
 
 from __future__ import annotations
@@ -37,14 +41,16 @@ import pulp
 
 from planner.domain.status import Termination, relative_gap
 from planner.optimize.branching import choice_bound
+from planner.optimize.choices import choice_columns, solve_choices
 from planner.optimize.clock import MARGIN_S, Deadline
 from planner.optimize.highs_model import HighsModel
-from planner.optimize.rounding import Group, dive
+from planner.optimize.rounding import Choice, Group, dive
 
 # Above this many columns the first relaxation is solved by interior point (with
 # crossover, so later solves still warm-start from a basis): on bench L it takes 8 s
 # against 17 s for dual simplex, on XL 25 s against about 100 s.
 _IPM_COLUMNS = 20_000
+INF = float("inf")
 FALLBACK = "fallback (nothing bought or rented)"
 # Seconds the fallback plan may always take, past the deadline if need be (bench XL: 0.3 s).
 _FALLBACK_S = 2.0
@@ -134,21 +140,56 @@ def _reset(hm: HighsModel) -> None:
     hm.restore_bounds(np.arange(len(hm.variables), dtype=np.int32))
 
 
-def _branch(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> dict[str, int]:
-    """Bound by branching on each choice; returns each choice's best option."""
-    best: dict[str, int] = {}
+def _picked(hm: HighsModel, groups: list[Group], values: np.ndarray) -> dict[str, int]:
+    """Each choice's option at 1 in ``values`` (-1: none)."""
+    picked = {}
     for group in groups:
-        if group.rule != "choose":
-            continue
-        for choice in group.choices:
-            enough = (search.objective - search.mip_gap * abs(search.objective)
-                      if search.values is not None else float("inf"))
-            result = choice_bound(hm, choice, enough, deadline)
-            search.raise_bound(min(result.bound, search.objective))
-            best[choice.name] = result.best_option
-            search.progress(f"branching on {group.name} '{choice.name}': {result.evaluated} of "
-                            f"{result.options} options solved; bound ${search.bound:,.0f}")
-    return best
+        for choice in group.choices if group.rule == "choose" else ():
+            on = np.flatnonzero(values[hm.cols(choice.options)] > 0.5)
+            picked[choice.name] = int(on[0]) if len(on) else -1
+    return picked
+
+
+def _choices(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> None:
+    """Stage 3: the choice MIP (:mod:`planner.optimize.choices`) for a bound on all runs
+    together and their options, then a dive that rounds the chip counts with those
+    options fixed."""
+    _reset(hm)
+    stage = deadline.budget(0.8, MARGIN_S)
+    search.progress(f"choice MIP (runs, expansions, stacks binary; chip counts continuous) "
+                    f"for up to {stage.left():.0f} s")
+    outcome = solve_choices(hm, search.values, stage.end, search.mip_gap)
+    search.raise_bound(outcome.bound)
+    search.progress(f"choice MIP: {outcome.termination} in {outcome.seconds:.1f} s; "
+                    f"bound ${search.bound:,.0f}")
+    if outcome.values is None or search.closed() or deadline.left() <= MARGIN_S:
+        return
+    cols = choice_columns(hm)
+    hm.fix(cols, outcome.values[cols])
+    stage = deadline.budget(1.0, MARGIN_S)
+    if hm.solve(stage.left(), presolve=True) == Termination.OPTIMAL:
+        search.offer(*dive(hm, groups, _picked(hm, groups, outcome.values), stage),
+                     source="dive from the choice MIP")
+
+
+def _branch(hm: HighsModel, groups: list[Group], choice: Choice, search: _Search,
+            deadline: Deadline) -> None:
+    """Stage 3 when there is one choice: the branching bound on it
+    (:mod:`planner.optimize.branching`, warm-started LPs, cheaper than a MIP for one run),
+    then a dive from its best option."""
+    _reset(hm)
+    enough = search.objective - search.mip_gap * abs(search.objective) if search.values is not None else INF
+    result = choice_bound(hm, choice, enough, deadline.budget(0.5, MARGIN_S))
+    search.raise_bound(min(result.bound, search.objective))
+    search.progress(f"branching on '{choice.name}': {result.evaluated} of {result.options} "
+                    f"options solved; bound ${search.bound:,.0f}")
+    if search.closed() or deadline.left() <= MARGIN_S:
+        return
+    _reset(hm)
+    stage = deadline.budget(0.7, MARGIN_S)
+    if hm.solve(stage.left()) == Termination.OPTIMAL:
+        search.offer(*dive(hm, groups, {choice.name: result.best_option}, stage),
+                     source="dive from the best option")
 
 
 def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> None:
@@ -196,19 +237,16 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], deadline: Deadli
 
 
 def _improve(hm: HighsModel, groups: list[Group], search: _Search, deadline: Deadline) -> None:
-    """The dive from the relaxation, then the branching bound and a dive from each run's
-    best option while the gap is open (stages 2 and 3)."""
+    """The dive from the relaxation, then, while the gap is open, the choice MIP and a dive
+    from its options (stages 2 and 3)."""
     search.offer(*dive(hm, groups, {}, deadline.budget(1.0, MARGIN_S)), source="rounding dive")
     if search.closed() or deadline.left() <= MARGIN_S:
         return
-    _reset(hm)
-    preferred = _branch(hm, groups, search, deadline.budget(0.5, MARGIN_S))
-    if search.closed() or deadline.left() <= MARGIN_S or not preferred:
-        return
-    _reset(hm)
-    stage = deadline.budget(0.7, MARGIN_S)
-    if hm.solve(stage.left()) == Termination.OPTIMAL:
-        search.offer(*dive(hm, groups, preferred, stage), source="dive from the best options")
+    choices = [c for group in groups if group.rule == "choose" for c in group.choices]
+    if len(choices) == 1:
+        _branch(hm, groups, choices[0], search, deadline)
+    elif len(choice_columns(hm)):
+        _choices(hm, groups, search, deadline)
 
 
 def _finish(prob: pulp.LpProblem, hm: HighsModel, search: _Search) -> tuple[Termination, float | None]:
