@@ -57,7 +57,7 @@ class GreedyPlan:
     Keys follow planner.optimize.variables: ``buys[c, s, o]`` chips ordered in quarter o,
     ``rent[c, t]`` on-demand chips, ``reserve[c, k, t]`` chips reserved for k quarters
     from t, ``alloc[w, c, t]`` chips serving w, ``unmet[w, t]`` tokens/day short,
-    ``gangs[r] = (chip, "cloud", start)``, ``unmet_train[r]`` in [0, 1], ``fleet[c, s, t]``
+    ``gangs[r] = (chip, gang chips, "cloud", start)``, ``unmet_train[r]`` in [0, 1], ``fleet[c, s, t]``
     owned chips in service (existing included).
     """
 
@@ -67,7 +67,7 @@ class GreedyPlan:
     reserve: dict[tuple[str, int, int], int] = field(default_factory=dict)
     alloc: dict[tuple[str, str, int], float] = field(default_factory=dict)
     unmet: dict[tuple[str, int], float] = field(default_factory=dict)
-    gangs: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    gangs: dict[str, tuple[str, int, str, int]] = field(default_factory=dict)
     unmet_train: dict[str, float] = field(default_factory=dict)
     fleet: dict[tuple[str, str, int], int] = field(default_factory=dict)
     costs: dict[str, float] = field(default_factory=dict)
@@ -204,23 +204,23 @@ class _Greedy:
         p = self.p
         for r in p.runs:
             best = None
-            for (r2, c), q in p.train_quarters.items():
+            for (r2, c, chips), q in p.train_quarters.items():
                 if r2 != r or c not in p.rent_usd_per_hour or not p.stack_allowed(r, c):
                     continue
                 window = p.train_window[r]
                 for start in window[: len(window) - q + 1]:
                     cost = sum(p.discount[t] for t in range(start, start + q)) \
-                        * p.train_gang[r, c] * p.rent_usd_per_hour[c] * self.H
+                        * chips * p.rent_usd_per_hour[c] * self.H
                     if best is None or cost < best[0]:
-                        best = (cost, c, start)
+                        best = (cost, c, chips, start)
             penalty = p.discount[p.train_window[r][-1]] * p.train_penalty_usd[r]
             if best is None or best[0] >= penalty:
                 self.plan.unmet_train[r] = 1.0
                 continue
-            _, c, start = best
-            self.plan.gangs[r] = (c, "cloud", start)
-            for t in range(start, start + p.train_quarters[r, c]):
-                self.rent_train[c, t] += p.train_gang[r, c]
+            _, c, chips, start = best
+            self.plan.gangs[r] = (c, chips, "cloud", start)
+            for t in range(start, start + p.train_quarters[r, c, chips]):
+                self.rent_train[c, t] += chips
 
     def existing(self) -> None:
         for (c, s, d), n in self.p.existing.items():
@@ -516,8 +516,8 @@ def cost_in_mip(plan: GreedyPlan, solver: str = "highs") -> float | None:
         fix(var, plan.reserve.get(key, 0))
     for var in v.retire.values():
         fix(var, 0)
-    for (r, c, s, start), var in v.gang.items():
-        fix(var, 1 if plan.gangs.get(r) == (c, s, start) else 0)
+    for (r, c, chips, s, start), var in v.gang.items():
+        fix(var, 1 if plan.gangs.get(r) == (c, chips, s, start) else 0)
     for var in model.prob.variables():
         if var.cat != pulp.LpContinuous:
             var.cat = pulp.LpContinuous

@@ -72,10 +72,10 @@ def _check_plan(plan):
                          if w2 == w and t2 == t)
             assert served + plan.unmet.get((w, t), 0.0) == pytest.approx(p.demand[w, t], rel=1e-6)
     gang_use = {}
-    for r, (c, _place, start) in plan.gangs.items():
-        for t in range(start, start + p.train_quarters[r, c]):
-            gang_use[c, t] = gang_use.get((c, t), 0) + p.train_gang[r, c]
-        assert start in p.train_window[r] and start + p.train_quarters[r, c] - 1 <= p.train_window[r][-1]
+    for r, (c, chips, _place, start) in plan.gangs.items():
+        for t in range(start, start + p.train_quarters[r, c, chips]):
+            gang_use[c, t] = gang_use.get((c, t), 0) + chips
+        assert start in p.train_window[r] and start + p.train_quarters[r, c, chips] - 1 <= p.train_window[r][-1]
     for c in p.chips:
         for t in range(T):
             used = sum(x for (_w, c2, t2), x in plan.alloc.items() if c2 == c and t2 == t)

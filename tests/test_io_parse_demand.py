@@ -103,10 +103,11 @@ def test_without_settings_the_other_sheets_are_still_checked(tmp_path: Path) -> 
 def test_training_method_and_rank(tmp_path: Path) -> None:
     change = lambda wb: fill_rows(wb, "Training", [{
         "run": "ft", "model": "llama-3.1-8b", "tokens": 1e9, "earliest_quarter": "2027Q1",
-        "deadline_quarter": "2027Q4", "method": "lora", "lora_rank": 64}])
+        "deadline_quarter": "2027Q4", "method": "lora", "lora_rank": 64, "max_gang_chips": 16384}])
     plan = read_workbook(mutate(tmp_path, "f.xlsx", change), *catalogs())
     run = next(r for r in plan.training if r.name == "ft")
-    assert (run.method, run.lora_rank) == ("lora", 64)
+    assert (run.method, run.lora_rank, run.max_gang_chips) == ("lora", 64, 16384)
+    assert all(r.max_gang_chips is None for r in plan.training if r.name != "ft")
     (p,) = problems(mutate(tmp_path, "g.xlsx", set_cell("Training", 2, "method", "dpo")))
     assert p.column == "method"
 

@@ -124,6 +124,34 @@ def test_training_without_room_is_priced_as_undone():
     assert r.solver.objective_usd == pytest.approx(50 * 8 * 2000)
 
 
+def _gang_choice(options):
+    """Rent-only chip B ($2/h, 2,000 h a quarter, no discounting), no demand, one run in
+    Q1-Q2 whose smallest gang is 8 B for 2,400 h: 1.2 quarters, so it holds 8 chips for
+    2 whole quarters."""
+    inp, tp = instance(chips=[chip_b()], demand=(0.0, 0.0))
+    run = TrainingRun("pretrain", "m", 1e12, Quarter(2027, 1), Quarter(2027, 2), max_gang_chips=24)
+    est = TrainingEstimate("B", "m", 1e12, 8, "bf16", True, 0.4, 2400.0, gang_options=options)
+    return replace(inp, training=(run,)), tp, {("pretrain", "B"): est}
+
+
+def test_a_bigger_shorter_gang_is_chosen_when_it_is_cheaper():
+    """Smallest gang: 8 chips x 2 quarters x 2,000 h x $2 = $64,000.  Bigger gang offered
+    by the performance core: 12 chips for 1,700 h (20,400 chip-hours, more than the
+    smallest gang's 19,200 because MFU falls with size), which fits in one quarter:
+    12 x 1 x 2,000 x $2 = $48,000.  The plan trains on 12 chips for one quarter."""
+    r = cost(*_gang_choice(((12, 1700.0),)))
+    (row,) = r.training
+    assert (row.chip, row.site, row.chips) == ("B", "cloud", 12)
+    assert r.solver.objective_usd == pytest.approx(48_000)
+
+
+def test_the_smallest_gang_is_kept_when_no_bigger_one_is_offered():
+    """The same run without gang options: 8 chips over both quarters, $64,000."""
+    r = cost(*_gang_choice(()))
+    assert [(row.chips, str(row.quarter)) for row in r.training] == [(8, "2027Q1"), (8, "2027Q2")]
+    assert r.solver.objective_usd == pytest.approx(64_000)
+
+
 @pytest.mark.parametrize("quarters_with_demand, reserves", [(4, True), (2, False)])
 def test_reserved_term_taken_only_when_used_enough(quarters_with_demand, reserves):
     """B on demand $2/h; 1-year reserved at 40% off = $1.2/h for 4 quarters = $9,600/chip.

@@ -113,6 +113,30 @@ def test_training_gang_is_smallest_multiple_that_finishes():
     assert smaller.hours > window
 
 
+def test_max_gang_chips_offers_one_bigger_gang_per_whole_quarter_saved():
+    """A 70B run with a four-quarter window: the smallest gang takes more than three
+    quarters; with max_gang_chips the performance core adds, for q = 3, 2, 1 quarters, the
+    smallest multiple of 8 H100 that finishes within q quarters (8 fewer would not), each
+    with more chip-hours than the smallest gang (MFU falls as the gang grows)."""
+    from planner.perf.training import estimate_training
+    run = TrainingRun("pretrain", "llama-3.1-70b", 15e12, Quarter(2026, 1), Quarter(2026, 4))
+    H = Settings(start_quarter=Quarter(2026, 1)).hours_per_quarter
+    plain = plan_estimates(make_input(training=[run]))[1][("pretrain", "H100 SXM")]
+    capped = dataclasses.replace(run, max_gang_chips=100_000)
+    e = plan_estimates(make_input(training=[capped]))[1][("pretrain", "H100 SXM")]
+    assert plain.gang_options == () and (e.chips, e.hours) == (plain.chips, plain.hours)
+    assert math.ceil(e.hours / H) == 4
+    assert [math.ceil(h / H) for _, h in e.gang_options] == [3, 2, 1]
+    for q, (chips, hours) in zip((3, 2, 1), e.gang_options):
+        smaller = estimate_training(load_chips()["H100 SXM"], load_models()["llama-3.1-70b"],
+                                    15e12, chips - 8)
+        assert chips % 8 == 0 and hours <= q * H < smaller.hours
+        assert chips * hours > e.chips * e.hours
+    few = dataclasses.replace(run, max_gang_chips=e.gang_options[1][0])
+    e_few = plan_estimates(make_input(training=[few]))[1][("pretrain", "H100 SXM")]
+    assert e_few.gang_options == e.gang_options[:2]  # the cap stops at 2 quarters
+
+
 def test_lora_run_gets_a_smaller_gang_than_full_training():
     # Llama 2 70B on 1e9 tokens: full training needs 18 H100 for its state, so a gang of
     # 24; LoRA's ~276 GB fits one server of 8 and finishes within the quarter.

@@ -53,6 +53,7 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "hidden_size": 1e7, "head_dim": 1e5, "layers": _MODEL, "attention_heads": _MODEL,
     "kv_heads": _MODEL, "experts": _MODEL, "active_experts": _MODEL, "moe_layers": _MODEL,
     "lora_rank": 1e5, "draft_tokens": 1e3, "max_replica_chips": 1e6,
+    "max_gang_chips": 1e6,
     "order_unit_chips": 1e5, "rental_unit_chips": 1e5,
     # carbon (the dirtiest grids emit about 1,000 gCO2e/kWh; a GPU server's embodied
     # emissions are thousands of kg; carbon prices in use are below $200/t)

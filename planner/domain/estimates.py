@@ -81,6 +81,10 @@ class TrainingEstimate:
     hours: float = 0.0
     reason: str = ""
     method: str = "full"  # full, lora or qlora
+    #: Bigger gangs the plan may use instead, as (chips, hours) from the performance core
+    #: at that size (its MFU included): one per shorter duration in whole quarters, up to
+    #: the run's ``max_gang_chips``.  Empty: only ``chips``.
+    gang_options: tuple[tuple[int, float], ...] = ()
 
     @property
     def chip_hours(self) -> float:

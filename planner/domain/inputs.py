@@ -247,6 +247,8 @@ class TrainingRun:
     stacks: tuple[str, ...] = ()
     method: str = "full"  # full, lora or qlora (fine-tuning)
     lora_rank: int | None = None  # adapter rank for lora / qlora (None: the default, 16)
+    # largest gang the plan may use (None: only the smallest gang that finishes in the window)
+    max_gang_chips: int | None = None
 
 
 @dataclass(frozen=True)

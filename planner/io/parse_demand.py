@@ -198,6 +198,7 @@ def parse_training(table: Table | None, models: Mapping[str, ModelSpec],
         earliest, deadline = reader.get("earliest_quarter"), reader.get("deadline_quarter")
         mfu = reader.get("mfu")
         method, rank = reader.get("method") or "full", reader.get("lora_rank")
+        most = reader.get("max_gang_chips")
         allowed = allowed_stacks(reader, stacks, "run")
         _check_window(reader, earliest, deadline, periods)
         if name is None or is_duplicate(reader, "run", "run", name, seen):
@@ -205,5 +206,6 @@ def parse_training(table: Table | None, models: Mapping[str, ModelSpec],
         if reader.ok:
             runs.append(TrainingRun(str(name), model, float(tokens), earliest, deadline,  # type: ignore[arg-type]
                                     precision, mfu, allowed, str(method),  # type: ignore[arg-type]
-                                    int(rank) if rank is not None else None))  # type: ignore[call-overload]
+                                    int(rank) if rank is not None else None,  # type: ignore[call-overload]
+                                    int(most) if most is not None else None))  # type: ignore[call-overload]
     return runs

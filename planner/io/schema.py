@@ -327,6 +327,11 @@ SHEETS: list[SheetSpec] = [
                      "(4 N D FLOPs plus adapters; 4 / 2.5 bytes per parameter plus adapters)."),
                   _c("lora_rank", "", "count1", doc="Adapter rank for lora / qlora.",
                      blank="16"),
+                  _c("max_gang_chips", "chips", "count1", doc="Largest gang the plan may "
+                     "train on: the optimizer then also weighs bigger, shorter gangs (one per "
+                     "whole quarter saved, each with the performance core's MFU at its size) "
+                     "against the smallest one, e.g. 16384 to allow 16k GPUs for one quarter.",
+                     blank="only the smallest gang that finishes by the deadline"),
                   _STACKS_COLUMN,
               ]),
     SheetSpec("Models", False, "Models not in the catalog, or overrides of catalog models "

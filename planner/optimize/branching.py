@@ -8,7 +8,7 @@ run takes exactly one option (a chip, a place and a start, or undone), so
 
 and the largest of these minima over the choices is a valid bound, usually far above the
 plain relaxation.  The minimum is found by best-first bisection over the options (in the
-model's order: chip, then place, then start), as a branch-and-bound on the choice alone:
+model's order: chip, then gang size, then place, then start), as a branch-and-bound on the choice alone:
 the LP with only a subset S of the options allowed is a lower bound for every option in
 S; the subset with the lowest LP is split in two, until the lowest open subset is no
 lower than the best single option (or than the bound the caller needs).  Whole chips and

@@ -163,11 +163,11 @@ def power(p: Parameters, v: Variables) -> list[PowerRow]:
 
 def training(p: Parameters, v: Variables) -> list[TrainingRow]:
     rows = []
-    for (r, c, s, start), var in sorted(v.gang.items(), key=lambda kv: (kv[0][0], kv[0][3])):
+    for (r, c, chips, s, start), var in sorted(v.gang.items(), key=lambda kv: (kv[0][0], kv[0][4])):
         if count(var) == 1:
-            quarters = p.train_quarters[r, c]
+            quarters = p.train_quarters[r, c, chips]
             for t in range(start, start + quarters):
-                rows.append(TrainingRow(r, p.periods[t], c, p.train_gang[r, c], 1.0 / quarters, s))
+                rows.append(TrainingRow(r, p.periods[t], c, chips, 1.0 / quarters, s))
     return rows
 
 

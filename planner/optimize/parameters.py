@@ -59,8 +59,9 @@ class Parameters:
     existing: dict[tuple[str, str, int], int] = field(default_factory=dict)  # E_{c,s,d}
     runs: list[str] = field(default_factory=list)
     train_chip_hours: dict[tuple[str, str], float] = field(default_factory=dict)  # E_{r,c}
-    train_gang: dict[tuple[str, str], int] = field(default_factory=dict)          # G_{r,c}
-    train_quarters: dict[tuple[str, str], int] = field(default_factory=dict)      # Q_{r,c}
+    # Q_{r,c,G}: quarters run r holds a gang of G chips of c, one entry per gang size G in
+    # G_{r,c} (the smallest that finishes in the window, and bigger, shorter ones)
+    train_quarters: dict[tuple[str, str, int], int] = field(default_factory=dict)
     train_window: dict[str, list[int]] = field(default_factory=dict)              # W_r
     train_penalty_usd: dict[str, float] = field(default_factory=dict)             # pi_r
     chip_stack: dict[str, str] = field(default_factory=dict)

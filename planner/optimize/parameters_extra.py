@@ -61,10 +61,23 @@ def _existing(inp: PlanInput) -> dict:
     return {"existing": existing}
 
 
+def gang_sizes(est: TrainingEstimate, quarter_hours: float, window: int) -> dict[int, int]:
+    """G_{r,c} -> Q_{r,c,G}: the estimate's gang and its bigger options
+    (``gang_options``), each held for whole quarters, ceil(hours / H); a size that does
+    not fit the window, or that is no shorter than a smaller one, is left out (it would
+    only hold more chips for as long)."""
+    sizes: dict[int, int] = {}
+    for chips, hours in sorted([(est.chips, est.hours), *est.gang_options]):
+        quarters = max(1, math.ceil(hours / quarter_hours - 1e-9))
+        if quarters <= window and (not sizes or quarters < min(sizes.values())):
+            sizes[chips] = quarters
+    return sizes
+
+
 def _training(inp: PlanInput, training: dict[tuple[str, str], TrainingEstimate]) -> dict:
     index = {str(q): i for i, q in enumerate(inp.periods)}
     H = inp.settings.hours_per_quarter
-    out: dict = {"runs": [], "train_chip_hours": {}, "train_gang": {}, "train_quarters": {},
+    out: dict = {"runs": [], "train_chip_hours": {}, "train_quarters": {},
                  "train_window": {}, "train_penalty_usd": {}}
     for run in inp.training:
         out["runs"].append(run.name)
@@ -75,12 +88,12 @@ def _training(inp: PlanInput, training: dict[tuple[str, str], TrainingEstimate])
             est = training.get((run.name, offer.chip))
             if est is None or not est.feasible or est.chip_hours <= 0:
                 continue
-            quarters = max(1, math.ceil(est.hours / H - 1e-9))
-            if quarters > len(window):
+            sizes = gang_sizes(est, H, len(window))
+            if not sizes:
                 continue
             out["train_chip_hours"][(run.name, offer.chip)] = est.chip_hours
-            out["train_gang"][(run.name, offer.chip)] = est.chips
-            out["train_quarters"][(run.name, offer.chip)] = quarters
+            for chips, quarters in sizes.items():
+                out["train_quarters"][(run.name, offer.chip, chips)] = quarters
             cheapest = est.chip_hours if cheapest is None else min(cheapest, est.chip_hours)
         hours = cheapest if cheapest is not None else 1.0
         out["train_penalty_usd"][run.name] = hours * inp.settings.unmet_training_penalty_usd_per_chip_hour

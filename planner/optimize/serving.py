@@ -18,11 +18,12 @@ def rented_terms(p: Parameters, v: Variables, c: str, t: int) -> list:
 
 
 def training_use(p: Parameters, v: Variables) -> dict[tuple[str, str, int], list]:
-    """(g, G) terms of gangs using chip c at place s (a site or the cloud) in quarter t."""
+    """(g, G) terms of gangs using chip c at place s (a site or the cloud) in quarter t: a
+    gang of G chips started in tau holds them in tau .. tau + Q_{r,c,G} - 1."""
     use: dict[tuple[str, str, int], list] = {}
-    for (r, c, s, start), var in v.gang.items():
-        for t in range(start, start + p.train_quarters[r, c]):
-            use.setdefault((c, s, t), []).append((var, p.train_gang[r, c]))
+    for (r, c, chips, s, start), var in v.gang.items():
+        for t in range(start, start + p.train_quarters[r, c, chips]):
+            use.setdefault((c, s, t), []).append((var, chips))
     return use
 
 
@@ -85,10 +86,10 @@ def define_training_placement(prob: pulp.LpProblem, p: Parameters, v: Variables)
 
 
 def define_training_choice(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
-    """Each run trains once, as one gang of one chip type at one place, or is priced as
-    undone: sum_{c,s,tau} g_{r,c,s,tau} + v_r = 1."""
+    """Each run trains once, as one gang of one size G of one chip type at one place, or is
+    priced as undone: sum_{c,G,s,tau} g_{r,c,G,s,tau} + v_r = 1."""
     for i, r in enumerate(p.runs):
-        terms = [(var, 1) for (r2, _c, _s, _t), var in v.gang.items() if r2 == r]
+        terms = [(var, 1) for (r2, *_), var in v.gang.items() if r2 == r]
         terms.append((v.unmet_train[r], 1))
         prob += (pulp.LpAffineExpression(terms) == 1, f"train_{i}")
 
@@ -109,7 +110,7 @@ def define_api_cap(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
 
 def define_stack_adoption(prob: pulp.LpProblem, p: Parameters, v: Variables) -> None:
     """A software stack is used only once adopted, and stays adopted:
-    j_{k,t} >= j_{k,t-1};  x_{w,c,t} <= (D_{w,t} / a_{w,c}) j_{k(c),t};  g_{r,c,s,tau} <= j_{k(c),tau}."""
+    j_{k,t} >= j_{k,t-1};  x_{w,c,t} <= (D_{w,t} / a_{w,c}) j_{k(c),t};  g_{r,c,G,s,tau} <= j_{k(c),tau}."""
     for (k, t), var in v.stack.items():
         if t > 0:
             prob += (pulp.LpAffineExpression([(v.stack[k, t - 1], 1), (var, -1)]) <= 0,
@@ -126,7 +127,7 @@ def define_stack_adoption(prob: pulp.LpProblem, p: Parameters, v: Variables) -> 
             most = p.demand[w, t] / p.phase_capacity_at(w, c, _phase, t)
             prob += (pulp.LpAffineExpression([(var, 1), (v.stack[k, t], -most)]) <= 0,
                      f"stack_use_{var.name}")
-    for (r, c, s, start), var in v.gang.items():
+    for (r, c, _chips, s, start), var in v.gang.items():
         k = p.chip_stack.get(c, "")
         if (k, start) in v.stack:
             prob += (pulp.LpAffineExpression([(var, 1), (v.stack[k, start], -1)]) <= 0,

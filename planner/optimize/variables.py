@@ -25,7 +25,7 @@ class Variables:
     phase_alloc: dict[tuple[str, str, int, str], pulp.LpVariable] = field(default_factory=dict)
     api: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     unmet: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
-    gang: dict[tuple[str, str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    gang: dict[tuple[str, str, int, str, int], pulp.LpVariable] = field(default_factory=dict)  # run, chip, G, place, start
     unmet_train: dict[str, pulp.LpVariable] = field(default_factory=dict)
     stack: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     expand: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
@@ -108,15 +108,21 @@ def _training_variables(new, p: Parameters, v: Variables, ci: dict, si: dict) ->
     for i, r in enumerate(p.runs):
         v.unmet_train[r] = new(f"unmet_train_{i}", 0, 1)
         window = p.train_window[r]
-        for (r2, c), quarters in p.train_quarters.items():
+        sizes: dict[str, list[int]] = {}
+        for (r2, c, chips) in sorted(p.train_quarters):
+            if r2 == r:
+                sizes.setdefault(c, []).append(chips)
+        for (r2, c, chips), quarters in p.train_quarters.items():
             if r2 != r or not p.stack_allowed(r, c):
                 continue
             where = [s for s in p.sites if c in p.power_kw]
             if c in p.rent_usd_per_hour or any(k[0] == c for k in p.reserved_usd_per_hour):
                 where.append(CLOUD)
+            k = sizes[c].index(chips)  # 0: the smallest gang, named as before sizes existed
             for s in where:
                 for start in window[: len(window) - quarters + 1]:
-                    v.gang[r, c, s, start] = new(f"gang_{i}_{ci[c]}_{places[s]}_{start}", 0, 1, "Binary")
+                    v.gang[r, c, chips, s, start] = new(
+                        f"gang_{i}_{ci[c]}_{places[s]}_{start}" + (f"_g{k}" if k else ""), 0, 1, "Binary")
 
 
 def _other_variables(new, p: Parameters, v: Variables) -> None:
@@ -135,7 +141,7 @@ def _other_variables(new, p: Parameters, v: Variables) -> None:
 
 def define_variables(prob: pulp.LpProblem, p: Parameters, prefix: str = "") -> Variables:
     """b_{c,s,t}, q_{c,s,h,t} (retirements), n_{c,s,t}, r_{c,t}, m_{c,k,t}, x_{w,c,t},
-    z_{w,a,t}, u_{w,t}, g_{r,c,s,t}, v_r, j_{k,t}, e_{x,t}, o_{b,y}."""
+    z_{w,a,t}, u_{w,t}, g_{r,c,G,s,t}, v_r, j_{k,t}, e_{x,t}, o_{b,y}."""
     new = factory(prob, prefix)
     ci = {c: i for i, c in enumerate(p.chips)}
     si = {s: i for i, s in enumerate(p.sites)}

@@ -11,6 +11,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.estimates import Estimates, ThroughputEstimate, TrainingEstimate
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import (
+    HOURS_PER_QUARTER,
     ChipOffer,
     InferenceWorkload,
     MeasuredThroughput,
@@ -133,8 +134,40 @@ def gang_unit(chip: ChipSpec) -> int:
     return domain if domain <= MAX_GANG_UNIT else 8
 
 
-def choose_gang(chip: ChipSpec, model: ModelSpec, run: TrainingRun, hours: float) -> TrainingEstimate:
-    """Smallest gang (a multiple of the scale-up unit) that holds the state and finishes in time."""
+def _smallest(ok, lo: int, hi: int) -> int:
+    """Smallest k in [lo, hi] with ok(k), for ok monotone and ok(hi) true."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def gang_options(smallest: TrainingEstimate, run: TrainingRun, unit: int, quarter_hours: float,
+                 estimate) -> tuple[tuple[int, float], ...]:
+    """Bigger gangs than ``smallest`` the plan may use: for each whole quarter shorter than
+    its duration, the smallest gang (a multiple of ``unit``, at most ``run.max_gang_chips``)
+    that finishes within it, as (chips, hours) at that size's MFU.  None without a cap."""
+    if run.max_gang_chips is None or not smallest.feasible:
+        return ()
+    top = min(MAX_TRAINING_CHIPS, run.max_gang_chips) // unit
+    k = smallest.chips // unit
+    options = []
+    for quarters in range(math.ceil(smallest.hours / quarter_hours - 1e-9) - 1, 0, -1):
+        if k >= top or estimate(top * unit).hours > quarters * quarter_hours:
+            break
+        k = _smallest(lambda j, q=quarters: estimate(j * unit).hours <= q * quarter_hours, k + 1, top)
+        options.append((k * unit, estimate(k * unit).hours))
+    return tuple(options)
+
+
+def choose_gang(chip: ChipSpec, model: ModelSpec, run: TrainingRun, hours: float,
+                quarter_hours: float = HOURS_PER_QUARTER) -> TrainingEstimate:
+    """Smallest gang (a multiple of the scale-up unit) that holds the state and finishes in
+    time, with the bigger, shorter gangs the run's ``max_gang_chips`` allows
+    (:func:`gang_options`)."""
     unit = gang_unit(chip)
     top = MAX_TRAINING_CHIPS // unit
 
@@ -162,14 +195,8 @@ def choose_gang(chip: ChipSpec, model: ModelSpec, run: TrainingRun, hours: float
         est = estimate(top * unit)
         return _fail(est, f"even {top * unit} chips need {est.hours:,.0f} h, more than the "
                           f"{hours:,.0f} h between {run.earliest} and {run.deadline}")
-    hi = top
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return estimate(lo * unit)
+    smallest = estimate(_smallest(ok, lo, top) * unit)
+    return replace(smallest, gang_options=gang_options(smallest, run, unit, quarter_hours, estimate))
 
 
 def _fail(est: TrainingEstimate, reason: str) -> TrainingEstimate:
@@ -218,8 +245,8 @@ def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEsti
         for run in inp.training:
             key = _shape(run)
             if key not in gangs:
-                gangs[key] = choose_gang(chip, models[run.model], run,
-                                         window_hours(inp, run))
+                gangs[key] = choose_gang(chip, models[run.model], run, window_hours(inp, run),
+                                         inp.settings.hours_per_quarter)
             training[(run.name, offer.chip)] = gangs[key]
     return throughput, training
 

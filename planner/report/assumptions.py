@@ -58,6 +58,7 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "carbon_price_usd_per_tco2e": ("USD per tCO2e", None),
     "emissions_cap_tco2e": ("tCO2e per year", None),
     "emissions_overrun_penalty_usd_per_tco2e": ("USD per tCO2e over the cap", USD),
+    "max_gang_chips": ("chips", INT),
 }
 #: By-year Settings values (planner.domain.carbon) and what a blank one means.
 BY_YEAR = {"carbon_price_usd_per_tco2e": "no carbon price", "emissions_cap_tco2e": "no cap"}
