@@ -37,7 +37,7 @@ from planner.optimize.highs_model import HighsModel
 
 #: Share of the requested gap the choice MIP aims for: the rest is left for rounding the
 #: chip counts of its plan (under 0.1% on the bench instances).
-GAP_SHARE = 0.5
+GAP_SHARE = 0.7
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ are smeared across start quarters in the relaxation.  This solve takes them in t
    one choice, a bound by branching on it (:mod:`planner.optimize.branching`) and a dive
    from its best option;
 4. if the gap is still open and time is left, HiGHS's own branch-and-bound on the full
-   MIP, started from the best plan; its incumbent and bound are kept where better.
+   MIP, started from the best plan; its incumbent and bound are kept where better.  Not
+   after a choice MIP that ran out of its time (85% of what was left): the gap is then
+   in the choices, which the full MIP would branch on too, with more integers.
 
 Every stage draws its seconds from one :class:`~planner.optimize.clock.Deadline`: the
 relaxation all that is left if it needs it (every later stage starts from its bound and
-basis), the choice MIP 80% of what is left after the dive (or the branching bound half),
-the branch-and-bound the rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for writing the plan back.
+basis), the choice MIP 85% of what is left after the dive (or the branching bound half),
+the branch-and-bound the rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for
+writing the plan back.
 The branch-and-bound starts only from a solved relaxation: its own root LP is the same
 LP and does not stop at the time limit (bench L under load: a 9 s stage ran 24 s).
 
@@ -65,6 +68,7 @@ class _Search:
         self.objective = float("inf")
         self.bound = -float("inf")
         self.proven = False  # HiGHS's branch-and-bound proved the requested gap
+        self.choices_open = False  # the choice MIP ran out of time: the gap is in the choices
         self.source = ""     # the stage that found the best plan
         self.started = time.perf_counter()
 
@@ -155,13 +159,15 @@ def _choices(hm: HighsModel, groups: list[Group], search: _Search, deadline: Dea
     together and their options, then a dive that rounds the chip counts with those
     options fixed."""
     _reset(hm)
-    stage = deadline.budget(0.8, MARGIN_S)
+    stage = deadline.budget(0.85, MARGIN_S)
     search.progress(f"choice MIP (runs, expansions, stacks binary; chip counts continuous) "
                     f"for up to {stage.left():.0f} s")
     outcome = solve_choices(hm, search.values, stage.end, search.mip_gap)
     search.raise_bound(outcome.bound)
-    search.progress(f"choice MIP: {outcome.termination} in {outcome.seconds:.1f} s; "
+    found = f"its plan ${hm.cost(outcome.values):,.0f} with counts continuous; " if outcome.values is not None else ""
+    search.progress(f"choice MIP: {outcome.termination} in {outcome.seconds:.1f} s; {found}"
                     f"bound ${search.bound:,.0f}")
+    search.choices_open = outcome.termination != Termination.OPTIMAL
     if outcome.values is None or search.closed() or deadline.left() <= MARGIN_S:
         return
     cols = choice_columns(hm)
@@ -230,8 +236,10 @@ def solve_structured(prob: pulp.LpProblem, groups: list[Group], deadline: Deadli
         _improve(hm, groups, search, deadline)
     elif status == Termination.OPTIMAL:
         search.offer(hm.values(), source="linear program")
-    if (status == Termination.OPTIMAL and not search.closed() and deadline.left() > MARGIN_S
-            and hm.integer.any()):
+    # after a choice MIP that ran out of time, the gap is in the choices: a branch-and-bound
+    # on the full model would branch on the same choices with more integers and less time
+    if (status == Termination.OPTIMAL and not search.closed() and not search.choices_open
+            and deadline.left() > MARGIN_S and hm.integer.any()):
         _branch_and_bound(hm, search, deadline)
     return (*_finish(prob, hm, search), search.source == FALLBACK)
 
