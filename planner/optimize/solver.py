@@ -147,8 +147,12 @@ def run_solver(prob: pulp.LpProblem, name: str, time_limit_s: float, mip_gap: fl
             with silenced_stdout():
                 prob.solve(command)
         except pulp.PulpSolverError as exc:
-            return SolveOutcome(Status.ERROR, Termination.ERROR, None, None, None,
-                                time.perf_counter() - start, f"solver failed: {exc}")
+            if not deadline.expired():
+                return SolveOutcome(Status.ERROR, Termination.ERROR, None, None, None,
+                                    time.perf_counter() - start, f"solver failed: {exc}")
+            # stopped from outside at its limit (the watchdog) before it wrote a solution:
+            # no plan in its time, which the fallback below answers like any other
+            prob.status = pulp.LpStatusNotSolved
         seconds = time.perf_counter() - start
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
