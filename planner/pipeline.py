@@ -18,6 +18,7 @@ from pathlib import Path
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
 from planner.domain.estimates import Estimates
+from planner.domain.status import Termination, status_of
 from planner.io import reader
 from planner.optimize import solve_plan
 from planner.optimize.clock import Deadline, activate
@@ -59,13 +60,52 @@ class SolveOptions:
 DEFAULT_OPTIONS = SolveOptions()
 
 
+#: Share of a run's time limit the performance core's estimates may take; the chips not
+#: estimated by then are left out of the plan, said so (the rest of the limit is for the
+#: build, the solve and the report).
+ESTIMATE_SHARE = 0.5
+
+
 def estimates_for(inp: PlanInput, estimates: Estimates | None = None,
-                  progress: Callable[[str], None] = _quiet) -> Estimates:
-    """``estimates`` when given, else the performance core's for ``inp``."""
+                  progress: Callable[[str], None] = _quiet,
+                  deadline: Deadline | None = None) -> Estimates:
+    """``estimates`` when given, else the performance core's for ``inp``; with a run's
+    ``deadline`` (its limit set), estimation stops once :data:`ESTIMATE_SHARE` of the
+    limit has passed and the chips not reached are listed in ``skipped_chips``."""
     if estimates is not None:
         return estimates
     progress("estimating throughput for every workload and chip")
-    return estimate(inp)
+    stop = None
+    if deadline is not None and deadline.seconds is not None:
+        cutoff = deadline.start + ESTIMATE_SHARE * deadline.seconds
+        stop = lambda: deadline.now() >= cutoff or deadline.interrupted
+    est = estimate(inp, stop)
+    if est.skipped_chips:
+        progress(f"estimation stopped at {ESTIMATE_SHARE:.0%} of the time limit: "
+                 f"{_left_out(est, inp)}")
+    return est
+
+
+def _left_out(est: Estimates, inp: PlanInput) -> str:
+    skipped = est.skipped_chips
+    named = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+    return (f"{len(inp.chips) - len(skipped)} of {len(inp.chips)} chips estimated; the plan "
+            f"leaves out {named}")
+
+
+def _mark_left_out(result: PlanResult, est: Estimates, inp: PlanInput) -> PlanResult:
+    """A plan made without some chips (their estimates ran out of time) is not proven
+    optimal for the input and its bound bounds only the smaller problem: termination
+    ``time_limit``, no bound or gap, and the message says which chips were left out."""
+    if not est.skipped_chips:
+        return result
+    s = result.solver
+    termination = Termination.TIME_LIMIT if s.termination == Termination.OPTIMAL else s.termination
+    note = f"time limit reached while estimating: {_left_out(est, inp)}"
+    result.solver = dataclasses.replace(
+        s, termination=termination, status=status_of(termination), best_bound_usd=None,
+        gap=None, message=f"{s.message}; {note}" if s.message else note)
+    return result
 
 
 def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
@@ -85,12 +125,13 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
         deadline.set_limit(o.time_limit_s)
     previous = activate(deadline) if deadline is not None else None
     try:
-        est = estimates_for(inp, estimates, progress)
-        return solve_plan(inp, est.throughput, est.training, solver=o.solver,
-                          time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
-                          diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
-                          store_unpowered=o.store_unpowered, deadline=deadline,
-                          report_follows=deadline is not None)
+        est = estimates_for(inp, estimates, progress, deadline)
+        result = solve_plan(inp, est.throughput, est.training, solver=o.solver,
+                            time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
+                            diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
+                            store_unpowered=o.store_unpowered, deadline=deadline,
+                            report_follows=deadline is not None)
+        return _mark_left_out(result, est, inp)
     finally:
         if deadline is not None:
             activate(previous)

@@ -210,3 +210,16 @@ def test_identical_shapes_are_estimated_once_per_chip(monkeypatch):
     for offer in inp.chips:
         first = throughput[("copy-0", offer.chip)]
         assert all(throughput[(f"copy-{i}", offer.chip)] == first for i in range(300))
+
+
+def test_a_stop_ends_the_estimation_before_the_next_chip():
+    """Three chips; ``stop`` answers no, no, yes before each: the first two chips are
+    estimated for both workloads, the third is not and is listed as skipped."""
+    from planner.perf.plan import estimate
+
+    answers = iter([False, False, True])
+    inp = make_input(chips=("H100 SXM", "MI300X", "H200 SXM"))
+    est = estimate(inp, stop=lambda: next(answers))
+    assert {c for _w, c in est.throughput} == {"H100 SXM", "MI300X"}
+    assert est.skipped_chips == ("H200 SXM",)
+    assert estimate(inp).skipped_chips == ()

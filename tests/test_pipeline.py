@@ -70,3 +70,27 @@ def test_a_hedged_plan_uses_the_phase_estimates(tmp_path, disaggregated):
     assert a.hedge.status == Status.OK
     assert {name: _phases(r) for name, r in a.hedge.extra.scenarios.items()} == \
         {"low": SPLIT, "high": SPLIT}
+
+
+def test_chips_not_estimated_in_time_are_left_out_and_said_so():
+    """A run whose deadline started 6 s ago with a 10 s limit is past the 50% share
+    estimation may take: no chip is estimated, so the plan serves what it can without
+    chips (all of it unmet or through the APIs), is labelled time_limit, has no bound
+    (the smaller problem's bound does not bound the input's) and says which chips it
+    left out."""
+    import time
+
+    from workbooks import EXAMPLE
+
+    from planner.optimize.clock import Deadline
+    from planner.pipeline import SolveOptions, plan
+
+    inp = load_workbook(EXAMPLE)
+    run = Deadline(10, start=time.perf_counter() - 6)
+    result = plan(inp, SolveOptions(diagnose=False), deadline=run)
+    s = result.solver
+    assert s.termination == "time_limit" and s.status == Status.WARNING
+    assert s.best_bound_usd is None and s.gap is None
+    assert f"0 of {len(inp.chips)} chips estimated" in s.message
+    assert inp.chips[0].chip in s.message
+    assert result.throughput == [] and not result.purchases

@@ -103,3 +103,6 @@ class Estimates:
     throughput: dict[tuple[str, str], ThroughputEstimate]
     training: dict[tuple[str, str], TrainingEstimate] = field(default_factory=dict)
     phases: dict[tuple[str, str, str], ThroughputEstimate] = field(default_factory=dict)
+    #: Chips of the input left unestimated because the run's time limit came first
+    #: (planner.pipeline): without estimates they can neither serve nor train in the plan.
+    skipped_chips: tuple[str, ...] = ()

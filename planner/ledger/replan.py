@@ -107,7 +107,9 @@ def check_fresh(inp: PlanInput, as_of: Quarter, workbook: Path) -> None:
 
 
 def _solve(carry: Carry, options: SolveOptions, progress, deadline: Deadline) -> PlanResult:
-    est = estimates_for(carry.inp, None, progress)
+    if deadline.seconds is None:
+        deadline.set_limit(options.resolved(carry.inp).time_limit_s)
+    est = estimates_for(carry.inp, None, progress, deadline)
     fixed = carry.fixed
     progress(f"re-optimising from {fixed.through} with {len(fixed.purchases)} purchase, "
              f"{len(fixed.rentals)} rental, {len(fixed.retirements)} sale and "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 
 from planner.domain.errors import PlannerError
@@ -224,16 +224,21 @@ def _shape(record: InferenceWorkload | TrainingRun) -> tuple:
     return key
 
 
-def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEstimate],
-                                            dict[tuple[str, str], TrainingEstimate]]:
+def plan_estimates(inp: PlanInput, stop: Callable[[], bool] | None = None
+                   ) -> tuple[dict[tuple[str, str], ThroughputEstimate],
+                              dict[tuple[str, str], TrainingEstimate]]:
     """Throughput per (workload, chip) and training estimate per (run, chip) offer; each
-    distinct shape is estimated once per chip (see :func:`_shape`)."""
+    distinct shape is estimated once per chip (see :func:`_shape`).  ``stop``, asked
+    before each chip (in the Chips sheet's order), ends the estimation early when it
+    says so: the chips left have no estimates (a run's time limit, planner.pipeline)."""
     chips_cat, models_cat = load_chips(), load_models()
     throughput: dict[tuple[str, str], ThroughputEstimate] = {}
     training: dict[tuple[str, str], TrainingEstimate] = {}
     models = {name: _spec(name, inp.model_specs, models_cat, "model")
               for name in {w.model for w in inp.workloads} | {r.model for r in inp.training}}
     for offer in inp.chips:
+        if stop is not None and stop():
+            break
         chip = _spec(offer.chip, inp.chip_specs, chips_cat, "chip")
         done: dict[tuple, ThroughputEstimate] = {}
         for w in inp.workloads:
@@ -251,10 +256,13 @@ def plan_estimates(inp: PlanInput) -> tuple[dict[tuple[str, str], ThroughputEsti
     return throughput, training
 
 
-def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEstimate]:
+def phase_estimates(inp: PlanInput, skip: Collection[str] = (),
+                    stop: Callable[[], bool] | None = None
+                    ) -> dict[tuple[str, str, str], ThroughputEstimate]:
     """One-phase estimates per (workload, chip, "prefill"|"decode") for disaggregated workloads.
 
-    Every chip offer gets both phases of every workload with ``disaggregated=True``.
+    Every chip offer but those in ``skip`` gets both phases of every workload with
+    ``disaggregated=True``, until ``stop`` says so (those left serve colocated only).
     Measured throughputs are for colocated serving, so the phases are always modelled.
     """
     out: dict[tuple[str, str, str], ThroughputEstimate] = {}
@@ -263,6 +271,10 @@ def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEsti
         return out
     chips_cat, models_cat = load_chips(), load_models()
     for offer in inp.chips:
+        if offer.chip in skip:
+            continue
+        if stop is not None and stop():
+            break
         chip = _spec(offer.chip, inp.chip_specs, chips_cat, "chip")
         for w in split:
             model = _spec(w.model, inp.model_specs, models_cat, "model")
@@ -276,8 +288,14 @@ def phase_estimates(inp: PlanInput) -> dict[tuple[str, str, str], ThroughputEsti
     return out
 
 
-def estimate(inp: PlanInput) -> Estimates:
+def estimate(inp: PlanInput, stop: Callable[[], bool] | None = None) -> Estimates:
     """Every estimate a plan of ``inp`` needs: throughput and training per chip offer, and
-    the prefill and decode estimates of workloads that allow disaggregated serving."""
-    throughput, training = plan_estimates(inp)
-    return Estimates(throughput, training, phase_estimates(inp))
+    the prefill and decode estimates of workloads that allow disaggregated serving.
+    ``stop`` (asked before each chip) ends the estimation early; the chips left are
+    listed in ``skipped_chips``."""
+    throughput, training = plan_estimates(inp, stop)
+    skipped: tuple[str, ...] = ()
+    if inp.workloads or inp.training:
+        done = {chip for _w, chip in throughput} | {chip for _r, chip in training}
+        skipped = tuple(o.chip for o in inp.chips if o.chip not in done)
+    return Estimates(throughput, training, phase_estimates(inp, skipped, stop), skipped)
