@@ -75,3 +75,13 @@ def test_gap_words_are_honest(plans):
     plan = dataclasses.replace(best, solver=dataclasses.replace(best.solver, gap=0.0036,
                                                                 mip_gap=0.005))
     assert recommend.gap_words(plan) == "within 0.36% of the best bound; 0.50% requested"
+
+
+def test_a_tiny_share_is_never_printed_as_zero():
+    """Issue 18 case 11: 'warning: 0.0% of demand is not met' said something false.  A
+    share that rounds to 0.0% but is not zero reads "less than 0.1%"; zero is 0.0%."""
+    from planner.report.recommend import share
+
+    assert share(0.0004) == "less than 0.1%"
+    assert share(0.0) == "0.0%"
+    assert share(0.032) == "3.2%"

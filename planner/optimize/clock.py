@@ -34,10 +34,15 @@ MIN_STAGE_S = 0.5
 #: that writing the Excel report takes, with a fixed part for the report (opening and
 #: zipping the workbook).  Measured with ``python -m bench.deadline`` under a load
 #: average of 6 on 2 cores (one third of a core): extract 1.6 s on bench L (56k
-#: variables), 1.3 s on C200 (86k); report 1.6 s on M-T8 (11k), 5.1 s on L, 7.6 s on C200.
+#: variables), 1.3 s on C200 (86k); report 1.6 s on M-T8 (11k), 5.1 s on L, 7.6 s on C200
 EXTRACT_S_PER_VARIABLE = 3e-5
 REPORT_S = 0.7
-REPORT_S_PER_VARIABLE = 8e-5
+#: (a plan with many rows writes more: 7 s for the 28k-variable 200-chip workbook's)
+REPORT_S_PER_VARIABLE = 1.5e-4
+#: Seconds per model variable the diagnostics re-solve needs (copying the model and
+#: handing it to the solver cannot be interrupted): 15 s for the 28k-variable 200-chip
+#: workbook under the same load; it is skipped, said so, when less time is left.
+DIAGNOSTICS_S_PER_VARIABLE = 4e-4
 
 _current: Deadline | None = None
 

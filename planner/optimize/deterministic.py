@@ -17,6 +17,7 @@ from planner.domain import (
 from planner.domain.status import Status, Termination
 from planner.optimize import extract
 from planner.optimize.clock import (
+    DIAGNOSTICS_S_PER_VARIABLE,
     MIN_STAGE_S,
     Deadline,
     after_solve_s,
@@ -117,9 +118,13 @@ def solve_plan(
 
 
 def _diagnose(model, params, solver: str, work: Deadline, progress) -> list:
-    """The causes of unmet demand and, if time is left, the shadow prices of what binds."""
-    if work.left() < MIN_STAGE_S:
-        progress("diagnostics: shadow prices skipped, the time limit is used up")
+    """The causes of unmet demand and, if time is left for the re-solve on a model this
+    size (:data:`~planner.optimize.clock.DIAGNOSTICS_S_PER_VARIABLE`), the shadow prices
+    of what binds."""
+    need = max(MIN_STAGE_S, DIAGNOSTICS_S_PER_VARIABLE * len(model.prob.variables()))
+    if work.left() < need:
+        progress(f"diagnostics: shadow prices skipped, {max(work.left(), 0.0):.1f} s of the "
+                 f"time limit left and the re-solve needs about {need:.0f} s on this model")
         return unmet_causes(params, model.variables, [])
     progress("diagnostics: re-solving with the integer decisions fixed for shadow prices")
     with watch(work.left(), 1.0):
