@@ -18,6 +18,8 @@ is in dollars.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import time
 
 import numpy as np
@@ -169,6 +171,53 @@ class HighsModel:
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         h.setOptionValue("mip_heuristic_run_root_reduced_cost", False)
         return self._run(end - time.perf_counter())
+
+    def solve_mip_apart(self, end: float, mip_gap: float, grace_s: float = 1.0
+                        ) -> tuple[Termination, np.ndarray | None, float | None]:
+        """:meth:`solve_mip` in a forked child process, which is killed if it is still
+        running ``grace_s`` after ``end``: (termination, the plan found or None, HiGHS's
+        bound in dollars or None).
+
+        HiGHS's root node runs heuristics that check neither the time limit nor the
+        interrupt callback (on bench M-T8 with a 120 s limit, linesearch rounding inside
+        ``evaluateRootNode`` ran past 7 minutes), so only a process that can be killed
+        keeps the limit.  The child is a fork: it starts from this model, basis and
+        incumbent as they are, and a killed child costs only its own findings.  Ctrl-C
+        reaches the child too (same process group) and stops it at its next check; the
+        parent then waits ``grace_s`` at most.
+        """
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=self._mip_child, args=(end, mip_gap, send), daemon=True)
+        child.start()
+        send.close()
+        cutoff, result = end + grace_s, None
+        try:
+            while time.perf_counter() < cutoff:
+                if receive.poll(0.1):
+                    result = receive.recv()
+                    break
+                run = current()
+                if run is not None and run.interrupted:
+                    cutoff = min(cutoff, time.perf_counter() + grace_s)
+        except (EOFError, OSError):  # the child died without an answer
+            result = None
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join(1.0)
+            receive.close()
+        return result if result is not None else (Termination.TIME_LIMIT, None, None)
+
+    def _mip_child(self, end: float, mip_gap: float, send) -> None:
+        try:
+            status = self.solve_mip(end, mip_gap)
+            send.send((status, self.values() if self.has_primal() else None, self.mip_bound()))
+        except BaseException:  # noqa: BLE001 - the parent must hear back, whatever happened
+            send.send((Termination.ERROR, None, None))
+        finally:
+            send.close()
+            os._exit(0)
 
     def _interrupt(self, event) -> None:
         """Called by HiGHS at its simplex, IPM and MIP checkpoints: stop once the current

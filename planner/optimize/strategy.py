@@ -27,7 +27,9 @@ basis), the choice MIP 85% of what is left after the dive (or the branching boun
 the branch-and-bound the rest, each leaving :data:`~planner.optimize.clock.MARGIN_S` for
 writing the plan back.
 The branch-and-bound starts only from a solved relaxation: its own root LP is the same
-LP and does not stop at the time limit (bench L under load: a 9 s stage ran 24 s).
+LP and does not stop at the time limit (bench L under load: a 9 s stage ran 24 s); it runs
+in a child process killed at its end (:meth:`HighsModel.solve_mip_apart`), since some
+of HiGHS's root heuristics check neither the limit nor the interrupt callback.
 
 Every bound reported is a valid lower bound (the relaxation, the choice MIP's, which
 relaxes only the integrality of counts, branching over all options of a choice, or
@@ -205,9 +207,9 @@ def _branch_and_bound(hm: HighsModel, search: _Search, deadline: Deadline) -> No
         hm.start_from(search.values)
     end = deadline.end - MARGIN_S
     search.progress(f"HiGHS branch-and-bound for the remaining {end - time.perf_counter():.0f} s")
-    status = hm.solve_mip(end, search.mip_gap)
-    search.raise_bound(hm.mip_bound())
-    search.offer(hm.values() if hm.has_primal() else None, source="branch-and-bound")
+    status, values, bound = hm.solve_mip_apart(end, search.mip_gap)
+    search.raise_bound(bound)
+    search.offer(values, source="branch-and-bound")
     # HiGHS measures its gap against its own incumbent, which is ours or better
     search.proven = status == Termination.OPTIMAL and search.values is not None
 
