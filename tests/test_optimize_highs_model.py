@@ -43,3 +43,20 @@ def test_a_stuck_branch_and_bound_is_killed_at_its_end(monkeypatch):
     assert hm.solve_mip_apart(start + 1.0, 0.0, grace_s=0.5) == (Termination.TIME_LIMIT, None, None)
     assert time.perf_counter() - start < 10  # 1.5 s plus a loaded machine's slack, not 600 s
     assert children() == []
+
+
+def test_a_killed_child_still_gives_the_plans_it_sent(monkeypatch):
+    """The child finds the $8 plan, then hangs (as in an unchecked heuristic): the plan it
+    sent before it was killed comes back, labelled time_limit, with HiGHS's bound."""
+    real = HighsModel.solve_mip
+
+    def solve_then_hang(self, end, gap):
+        real(self, end, gap)
+        time.sleep(600)
+
+    monkeypatch.setattr(HighsModel, "solve_mip", solve_then_hang)
+    hm = _cover()
+    status, values, bound = hm.solve_mip_apart(time.perf_counter() + 2.0, 0.0, grace_s=0.5)
+    assert status == Termination.TIME_LIMIT
+    assert hm.cost(values) == 8.0 and bound is not None and bound <= 8.0
+    assert children() == []

@@ -175,14 +175,15 @@ class HighsModel:
     def solve_mip_apart(self, end: float, mip_gap: float, grace_s: float = 1.0
                         ) -> tuple[Termination, np.ndarray | None, float | None]:
         """:meth:`solve_mip` in a forked child process, which is killed if it is still
-        running ``grace_s`` after ``end``: (termination, the plan found or None, HiGHS's
-        bound in dollars or None).
+        running ``grace_s`` after ``end``: (termination, the best plan found or None,
+        HiGHS's bound in dollars or None).
 
         HiGHS's root node runs heuristics that check neither the time limit nor the
         interrupt callback (on bench M-T8 with a 120 s limit, linesearch rounding inside
         ``evaluateRootNode`` ran past 7 minutes), so only a process that can be killed
         keeps the limit.  The child is a fork: it starts from this model, basis and
-        incumbent as they are, and a killed child costs only its own findings.  Ctrl-C
+        incumbent as they are, and sends each improving plan with HiGHS's bound at that
+        moment (a valid bound), so a killed child still gives what it found.  Ctrl-C
         reaches the child too (same process group) and stops it at its next check; the
         parent then waits ``grace_s`` at most.
         """
@@ -191,30 +192,42 @@ class HighsModel:
         child = ctx.Process(target=self._mip_child, args=(end, mip_gap, send), daemon=True)
         child.start()
         send.close()
-        cutoff, result = end + grace_s, None
+        cutoff = end + grace_s
+        result: tuple = (Termination.TIME_LIMIT, None, None)
         try:
             while time.perf_counter() < cutoff:
                 if receive.poll(0.1):
-                    result = receive.recv()
-                    break
+                    kind, *message = receive.recv()
+                    if kind == "done":
+                        result = (message[0], message[1] if message[1] is not None else result[1],
+                                  message[2] if message[2] is not None else result[2])
+                        break
+                    result = (Termination.TIME_LIMIT, *message)  # an improving plan
                 run = current()
                 if run is not None and run.interrupted:
                     cutoff = min(cutoff, time.perf_counter() + grace_s)
-        except (EOFError, OSError):  # the child died without an answer
-            result = None
+        except (EOFError, OSError):  # the child died: keep what it sent
+            pass
         finally:
             if child.is_alive():
                 child.kill()
             child.join(1.0)
             receive.close()
-        return result if result is not None else (Termination.TIME_LIMIT, None, None)
+        return result
 
     def _mip_child(self, end: float, mip_gap: float, send) -> None:
+        def improved(event) -> None:
+            bound = float(event.data_out.mip_dual_bound)
+            send.send(("plan", np.array(event.data_out.mip_solution, float),
+                       bound / COST_SCALE if abs(bound) < 1e30 else None))
+
         try:
+            self.highs.cbMipImprovingSolution.subscribe(improved)
             status = self.solve_mip(end, mip_gap)
-            send.send((status, self.values() if self.has_primal() else None, self.mip_bound()))
+            send.send(("done", status, self.values() if self.has_primal() else None,
+                       self.mip_bound()))
         except BaseException:  # noqa: BLE001 - the parent must hear back, whatever happened
-            send.send((Termination.ERROR, None, None))
+            send.send(("done", Termination.ERROR, None, None))
         finally:
             send.close()
             os._exit(0)
