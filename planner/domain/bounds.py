@@ -61,6 +61,10 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "embodied_kgco2e_per_chip": 1e6, "rent_kgco2e_per_chip_hour": 1e3,
     "gco2e_per_million_tokens": 1e8, "carbon_price_usd_per_tco2e": 1e5,
     "emissions_cap_tco2e": 1e10, "emissions_overrun_penalty_usd_per_tco2e": 1e6,
+    # tax and financing (fractions and rates are bounded by their kind: tax_rate,
+    # financed_share, loan_rate_per_year, bonus_depreciation_share in [0, 1])
+    "loan_term_years": 30.0, "expansion_depreciation_years": 50.0,
+    "declining_balance_factor": 10.0,
 }
 
 #: Domain fields that hold a column's values by quarter, and the column they hold.

@@ -11,6 +11,15 @@ from planner.domain.scenarios import ScenarioSpec
 
 HOURS_PER_QUARTER = 8766.0 / 4  # 365.25 days
 
+#: 5-year MACRS (GDS, 200% declining balance, half-year convention): the share of the
+#: cost deducted in each tax year, IRS Publication 946, Table A-1 (computers and
+#: peripheral equipment are 5-year property, Table B-1 asset class 00.12).
+MACRS_5_YEAR = (0.20, 0.32, 0.192, 0.1152, 0.1152, 0.0576)
+#: Depreciation methods for owned chips (planner.optimize.tax.yearly_shares).
+DEPRECIATION_METHODS = ("straight_line", "declining_balance", "schedule")
+#: Repayment profiles of a purchase loan: level payments (an annuity) or level principal.
+REPAYMENT_PROFILES = ("level", "linear")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -48,6 +57,16 @@ class Settings:
     emissions_cap_tco2e: tuple[tuple[int, float], ...] = ()
     emissions_basis: str = "location"
     emissions_overrun_penalty_usd_per_tco2e: float = 10_000.0
+    # After-tax economics (planner.optimize.tax; docs/model.md, "After tax").  No tax
+    # rate (None) plans before tax, as before; a rate makes the objective after-tax cost
+    # and the discount rate is then read as an after-tax rate.  By-year rates and bonus
+    # shares are on the Budgets sheet.
+    tax_rate: float | None = None
+    depreciation_method: str = "schedule"
+    depreciation_schedule: tuple[float, ...] = MACRS_5_YEAR
+    declining_balance_factor: float = 2.0
+    bonus_depreciation_share: float = 0.0
+    expansion_depreciation_years: float = 15.0
 
     @property
     def periods(self) -> list[Quarter]:
@@ -88,6 +107,13 @@ class ChipOffer:
     # lifetime_years while owned) and kgCO2e per rented chip-hour; None = not counted.
     embodied_kgco2e_per_chip: float | None = None
     rent_kgco2e_per_chip_hour: float | None = None
+    # Financing offer (vendor financing, an asset-backed loan): the share of the price
+    # borrowed at the order, its interest rate per year, its term and repayment profile
+    # (planner.optimize.tax.amortisation).  0 financed = paid in cash.
+    financed_share: float = 0.0
+    loan_rate_per_year: float = 0.0
+    loan_term_years: float = 3.0
+    loan_repayment: str = "level"
 
     def purchase_price(self, quarters_from_start: int) -> float | None:
         """Purchase price after the per-quarter decline (compounded)."""
@@ -163,11 +189,14 @@ class ExistingChips:
 
 @dataclass(frozen=True)
 class Budget:
-    """Spending limits for one calendar year (None = no limit)."""
+    """Spending limits for one calendar year (None = no limit), and that year's corporate
+    tax rate and bonus-depreciation share where they differ from the Settings."""
 
     year: int
     capex_usd: float | None = None
     opex_usd: float | None = None
+    tax_rate: float | None = None                  # None: Settings.tax_rate
+    bonus_depreciation_share: float | None = None  # None: Settings.bonus_depreciation_share
 
 
 @dataclass(frozen=True)

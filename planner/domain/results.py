@@ -141,6 +141,20 @@ class CashFlowRow:
     # The internal carbon price times the quarter's emissions: a priced externality kept
     # apart from the cost of ownership (not cash unless paid as a tax).
     carbon_cost_usd: float = 0.0
+    # After tax and financing (docs/model.md, After tax; all 0 before tax without loans):
+    # changes in tax paid (negative: tax saved) on operating costs, from the depreciation
+    # of chips and of expansions, on resale gains, from loan interest; the loan's cash
+    # (proceeds negative, payments, balances repaid at sales); and what is not cash: the
+    # end-of-horizon terms (tax on the end credit, loan balance still owed, expansions'
+    # later shields) and, on the annuity basis, the capital charge's after-tax adjustment.
+    tax_operating_usd: float = 0.0
+    tax_depreciation_chips_usd: float = 0.0
+    tax_depreciation_expansions_usd: float = 0.0
+    tax_resale_usd: float = 0.0
+    financing_usd: float = 0.0
+    tax_interest_usd: float = 0.0
+    tax_end_usd: float = 0.0
+    capital_charge_tax_usd: float = 0.0
 
     @property
     def net_cash_usd(self) -> float:
@@ -148,15 +162,45 @@ class CashFlowRow:
                 + self.expansion_usd + self.stack_usd - self.resale_usd)
 
     @property
+    def tax_paid_change_usd(self) -> float:
+        """Cash change in tax paid this quarter (negative: tax saved)."""
+        return (self.tax_operating_usd + self.tax_depreciation_chips_usd
+                + self.tax_depreciation_expansions_usd + self.tax_resale_usd
+                + self.tax_interest_usd)
+
+    @property
+    def after_tax_net_cash_usd(self) -> float:
+        """Net cash after tax and financing: net cash + loan cash + change in tax paid."""
+        return self.net_cash_usd + self.financing_usd + self.tax_paid_change_usd
+
+    @property
+    def tax_cost_usd(self) -> float:
+        """What tax and financing add to the cost of ownership on the plan's basis
+        (planner.optimize.tax.counted): on the annuity basis the chips' shields and
+        loans are in the capital-charge adjustment."""
+        common = (self.tax_operating_usd + self.tax_depreciation_expansions_usd
+                  + self.tax_resale_usd + self.tax_end_usd)
+        if self.capital_charge_usd is not None:  # annuity basis
+            return common + self.capital_charge_tax_usd
+        return (common + self.tax_depreciation_chips_usd + self.financing_usd
+                + self.tax_interest_usd)
+
+    @property
     def capital_cost_usd(self) -> float:
         """The capital cost counted in the cost of ownership this quarter."""
         return self.capital_usd if self.capital_charge_usd is None else self.capital_charge_usd
 
     @property
-    def cost_usd(self) -> float:
+    def pre_tax_cost_usd(self) -> float:
         return (self.capital_cost_usd + self.rental_usd + self.power_usd + self.api_usd
                 + self.expansion_usd + self.stack_usd - self.resale_usd
                 - self.residual_credit_usd)
+
+    @property
+    def cost_usd(self) -> float:
+        """Cost of ownership this quarter: pre-tax cost + the tax and financing terms
+        (zero before tax without loans)."""
+        return self.pre_tax_cost_usd + self.tax_cost_usd
 
     @property
     def discounted_cost_usd(self) -> float:
@@ -286,6 +330,8 @@ class PlanResult:
     emissions: list[EmissionRow] = field(default_factory=list)  # empty: no carbon input
     emissions_basis: str = "location"  # the basis the carbon price and cap count
     cost_basis: str = "annuity"
+    #: 'pre-tax', or 'after tax at 21%, chips depreciated by 5-year MACRS ...'
+    tax_basis: str = "pre-tax"
     #: Lines the Summary shows first, above the warnings (a hedged plan says so here).
     preface: list[str] = field(default_factory=list)
 

@@ -30,13 +30,14 @@ _RANGES = {
     "positive": lambda x: x > 0,
     "fraction": lambda x: 0 < x <= 1,
     "rate": lambda x: 0 <= x < 1,
+    "share": lambda x: 0 <= x <= 1,
     "ratio": lambda x: x >= 1,
     "count": lambda x: x >= 0,
     "count1": lambda x: x >= 1,
     "year": lambda x: 1900 <= x <= 2200,
 }
 _INTEGER_KINDS = ("count", "count1", "year")
-_FRACTIONS = ("fraction", "rate")
+_FRACTIONS = ("fraction", "rate", "share")
 
 
 class CellError(ValueError):
@@ -184,6 +185,26 @@ def _parse_by_year(value: object, col: ColumnSpec) -> tuple[tuple[int, float], .
             raise CellError(f"{year} is given twice in {show(value)}")
         pairs[year] = float(_parse_number(amount.strip(), number))
     return tuple(sorted(pairs.items()))
+def _parse_shares(value: object, col: ColumnSpec) -> tuple[float, ...]:
+    """'20%, 32%, 19.2%, 11.52%, 11.52%, 5.76%' -> (0.2, 0.32, ...): shares of a whole, each
+    in [0, 1], adding up to 1 (a depreciation schedule by year).
+
+    >>> _parse_shares("50%, 30%, 20%", ColumnSpec("s", "", "shares", False))
+    (0.5, 0.3, 0.2)
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        parts = [value]
+    else:
+        parts = [p.strip() for p in re.split(r"[;,]", str(value)) if p.strip()]
+    one = ColumnSpec(col.name, col.unit, "share", False)
+    try:
+        shares = tuple(float(_parse_number(p, one)) for p in parts)
+    except CellError as exc:
+        raise CellError(f"expected {col.expected}, got {show(value)}: {exc}") from None
+    if not shares or abs(sum(shares) - 1.0) > 1e-6:
+        raise CellError(f"expected {col.expected}, got {show(value)}: they add up to "
+                        f"{sum(shares):.4g}")
+    return shares
 
 
 def parse_cell(value: object, col: ColumnSpec) -> object:
@@ -196,6 +217,8 @@ def parse_cell(value: object, col: ColumnSpec) -> object:
         return None
     if col.kind == "by_year":
         return _parse_by_year(value, col)
+    if col.kind == "shares":
+        return _parse_shares(value, col)
     if col.kind in _RANGES:
         return _parse_number(value, col)
     if col.kind == "quarter":

@@ -31,7 +31,8 @@ _TERMS = ("purchase_usd_per_chip", "rent_usd_per_chip_hour", "lifetime_years",
           "price_decline_per_quarter", "supply_cap_per_quarter", "resale_decline_per_year",
           "reserved_1y_discount", "reserved_3y_discount", "order_unit_chips",
           "rental_unit_chips", "serving_stack", "software_gain_per_year",
-          "embodied_kgco2e_per_chip", "rent_kgco2e_per_chip_hour")
+          "embodied_kgco2e_per_chip", "rent_kgco2e_per_chip_hour", "financed_share",
+          "loan_rate_per_year", "loan_term_years", "loan_repayment")
 _NOT_PROCURABLE = {
     "api-only": "sold as tokens through an API, not as hardware",
     "internal": "built by a company for its own use, not for sale",
@@ -112,6 +113,9 @@ def _check_terms(reader: RowReader, terms: Mapping[str, object]) -> None:
         if terms["supply_cap_per_quarter"] is not None:
             reader.problem("supply_cap_per_quarter", "a supply cap limits purchases, but "
                            "purchase_usd_per_chip is blank: fill it or leave the cap blank")
+        if terms["financed_share"]:
+            reader.problem("financed_share", "financing applies to a purchase, but "
+                           "purchase_usd_per_chip is blank: fill it or leave the share blank")
         if terms["price_decline_per_quarter"]:
             reader.problem("price_decline_per_quarter", "a price decline applies to the "
                            "purchase price, but purchase_usd_per_chip is blank")

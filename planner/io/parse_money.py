@@ -31,6 +31,13 @@ def parse_apis(table: Table | None, models: Mapping[str, ModelSpec],
     return offers
 
 
+_BUDGET_VALUES = ("capex_usd", "opex_usd", "tax_rate", "bonus_depreciation_share")
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def _years(settings: Settings | None) -> list[int] | None:
     if settings is None:
         return None
@@ -46,8 +53,10 @@ def parse_budgets(table: Table | None, settings: Settings | None,
     for reader in rows(table, problems):
         year = reader.get("year")
         capex, opex = reader.get("capex_usd"), reader.get("opex_usd")
-        if not reader.has("capex_usd") and not reader.has("opex_usd"):
-            reader.problem("capex_usd", "both capex_usd and opex_usd are blank: fill at least "
+        tax, bonus = reader.get("tax_rate"), reader.get("bonus_depreciation_share")
+        if not any(reader.has(c) for c in _BUDGET_VALUES):
+            reader.problem("capex_usd", "capex_usd, opex_usd, tax_rate and "
+                                        "bonus_depreciation_share are all blank: fill at least "
                                         "one, or delete the row")
         if year is None or is_duplicate(reader, "year", "year", year, seen, year):
             continue
@@ -55,6 +64,5 @@ def parse_budgets(table: Table | None, settings: Settings | None,
             reader.problem("year", f"{year} is not a year of the plan "
                                    f"({', '.join(str(y) for y in years)})")
         if reader.ok:
-            budgets.append(Budget(year, None if capex is None else float(capex),  # type: ignore[arg-type]
-                                  None if opex is None else float(opex)))  # type: ignore[arg-type]
+            budgets.append(Budget(year, _float(capex), _float(opex), _float(tax), _float(bonus)))
     return budgets

@@ -21,7 +21,12 @@ import dataclasses
 
 from planner.domain import units
 from planner.domain.costs import COST_BASES
-from planner.domain.inputs import ChipOffer, Settings
+from planner.domain.inputs import (
+    DEPRECIATION_METHODS,
+    REPAYMENT_PROFILES,
+    ChipOffer,
+    Settings,
+)
 from planner.domain.scenarios import OPERATIONS, PARAMETERS
 from planner.io.schema_optional import OPTIONAL_SHEETS
 from planner.io.schema_spec import ACCEPTS, KINDS, ColumnSpec, SheetSpec
@@ -50,6 +55,8 @@ def _s(name: str, unit: str, kind: str, doc: str, **extra: object) -> ColumnSpec
     default = _SETTING_DEFAULTS.get(name)
     if default == ():
         default = None  # an empty by-year value: none (the doc's blank text says so)
+    if isinstance(default, tuple) and default:
+        default = ", ".join(f"{x:.4%}".rstrip("0").rstrip(".") for x in default)
     if isinstance(default, bool):
         default = "yes" if default else "no"
     elif isinstance(default, float) and name == "hours_per_quarter":
@@ -85,6 +92,42 @@ _CARBON_SETTINGS = [
        "Penalty (a price, not cash) for each tCO2e emitted over an emissions_cap_tco2e. "
        "The default is about fifty times the highest carbon prices in use, so the plan "
        "exceeds a cap only when nothing it may still decide can keep within it."),
+]
+
+
+#: The Settings keys of after-tax economics (issue 21; docs/model.md, "After tax").
+_TAX_SETTINGS = [
+    _s("tax_rate", "fraction", "rate",
+       "Corporate income tax rate (0.21 = 21%, the US federal rate of 26 U.S.C. 11(b); add "
+       "a state rate for a combined one). Filled, the plan minimises after-tax cost: "
+       "operating costs net of tax, purchases less the present value of their depreciation "
+       "tax shields, resale gains and losses taxed against tax book value, and "
+       "discount_rate_per_year is read as an after-tax rate; penalties stay pre-tax prices. "
+       "A year's rate on the Budgets sheet wins over this one.",
+       blank="no tax: the plan is made before tax"),
+    _s("depreciation_method", "", "choice",
+       "How owned chips are depreciated for tax (used with tax_rate): straight_line over "
+       "the chip's lifetime_years; declining_balance at declining_balance_factor / "
+       "lifetime_years a year, switching to straight line when that deducts more; "
+       "schedule: the shares of depreciation_schedule, one per year after delivery. A "
+       "chip retired at the end of its life deducts what is left of its cost then.",
+       choices=DEPRECIATION_METHODS),
+    _s("depreciation_schedule", "share of cost per year", "shares",
+       "Tax depreciation per year after delivery, as shares of the cost (method "
+       "schedule). The default is 5-year MACRS (GDS, half-year convention) for computers "
+       "and peripheral equipment: IRS Publication 946, Table A-1 and asset class 00.12 of "
+       "Table B-1. Each year's share is deducted evenly over its four quarters."),
+    _s("declining_balance_factor", "ratio", "ratio",
+       "Declining-balance rate as a multiple of the straight-line rate (2 = double "
+       "declining balance; 1.5 = 150%). Method declining_balance only."),
+    _s("bonus_depreciation_share", "fraction", "share",
+       "Share of a chip's or expansion's cost deducted in the quarter it enters service "
+       "(bonus depreciation, 26 U.S.C. 168(k)); the rest follows the method. A year's "
+       "share on the Budgets sheet wins over this one."),
+    _s("expansion_depreciation_years", "years", "positive",
+       "Tax life of a site expansion, depreciated straight-line from the quarter it is "
+       "available (assumption: 15 years, the MACRS class of qualified improvement "
+       "property; power and cooling plant may be longer)."),
 ]
 
 
@@ -139,6 +182,7 @@ SETTINGS: list[ColumnSpec] = [
          f"workload takes its {p.upper()} forecast (the three add up to 1).")
       for p, name in (("p10", "low"), ("p50", "base"), ("p90", "high"))],
     *_CARBON_SETTINGS,
+    *_TAX_SETTINGS,
 ]
 
 _SPEC_COLUMNS = [
@@ -201,6 +245,22 @@ _TERM_COLUMNS = [
        doc="Emissions of one rented chip-hour (its energy and embodied share, which the "
            "buyer does not meter), from the provider or an estimate.",
        blank="not counted"),
+    _c("financed_share", "fraction", "share", default=_OFFER_DEFAULTS["financed_share"],
+       doc="Share of the purchase price borrowed when a chip is ordered (vendor financing, "
+           "an asset-backed loan); the rest is paid in cash then. The loan is repaid over "
+           "loan_term_years, its interest deducted from taxable income, and what is still "
+           "owed is repaid when the chips are sold (docs/model.md, After tax). Needs a "
+           "purchase price."),
+    _c("loan_rate_per_year", "1/year", "rate", default=_OFFER_DEFAULTS["loan_rate_per_year"],
+       doc="Interest rate of the purchase loan, compounded quarterly to the same annual "
+           "rate ((1 + r)^(1/4) - 1 a quarter)."),
+    _c("loan_term_years", "years", "positive", default=_OFFER_DEFAULTS["loan_term_years"],
+       doc="Term of the purchase loan, rounded to whole quarters; payments quarterly in "
+           "arrears from the quarter after the order."),
+    _c("loan_repayment", "", "choice", default=_OFFER_DEFAULTS["loan_repayment"],
+       choices=REPAYMENT_PROFILES,
+       doc="level: equal quarterly payments (an annuity); linear: equal principal each "
+           "quarter plus the interest on the balance."),
 ]
 
 #: Spec-override column -> ChipSpec.peak_tflops key (the other override columns map to

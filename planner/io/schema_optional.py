@@ -86,7 +86,9 @@ APIS = SheetSpec(
 
 BUDGETS = SheetSpec(
     "Budgets", False,
-    "Spending limits per calendar year, in nominal USD: capex is chip purchases and site "
+    "Spending limits per calendar year, in nominal USD, and the year's tax rate and "
+    "bonus-depreciation share where they differ from the Settings: capex is chip "
+    "purchases and site "
     "expansions; opex is rentals, electricity, API tokens and stack adoption. For a year "
     "only partly in the plan the limit covers its quarters in the plan. Spending over a "
     "limit is allowed at a heavy penalty (docs/model.md, Budgets), so a tight budget shows "
@@ -94,6 +96,12 @@ BUDGETS = SheetSpec(
         _c("year", "", "year", True, doc="A calendar year of the plan."),
         _c("capex_usd", "USD", "number", doc="Capital spending limit.", blank="no limit"),
         _c("opex_usd", "USD", "number", doc="Operating spending limit.", blank="no limit"),
+        _c("tax_rate", "fraction", "rate", doc="Corporate income tax rate in this year "
+           "(a change of law); quarters after the plan keep the last year's rate.",
+           blank="the tax_rate setting"),
+        _c("bonus_depreciation_share", "fraction", "share",
+           doc="Bonus-depreciation share for chips and expansions entering service this "
+               "year (a phase-down).", blank="the bonus_depreciation_share setting"),
     ])
 
 DRIVERS = SheetSpec(

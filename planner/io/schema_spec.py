@@ -20,6 +20,8 @@ KINDS: dict[str, str] = {
     "positive": "a number > 0",
     "fraction": "a number in (0, 1]",
     "rate": "a fraction in [0, 1) (0.08 means 8%)",
+    "share": "a fraction in [0, 1] (1 means 100%)",
+    "shares": "fractions separated by commas that add up to 1 (20%, 32%, ...)",
     "ratio": "a number >= 1",
     "count": "a whole number >= 0",
     "count1": "a whole number >= 1",
@@ -31,8 +33,8 @@ KINDS: dict[str, str] = {
 }
 
 #: Kinds whose cells hold numbers (each has a lower bound; see :data:`KINDS`).
-NUMERIC_KINDS = ("number", "positive", "fraction", "rate", "ratio", "count", "count1", "year",
-                 "by_year")
+NUMERIC_KINDS = ("number", "positive", "fraction", "rate", "share", "ratio", "count", "count1",
+                 "year", "by_year")
 
 
 #: Other header names accepted for a column, by the column's name (on any sheet that has

@@ -11,11 +11,13 @@ from collections import defaultdict
 import pulp
 
 from planner.optimize.parameters import Parameters
+from planner.optimize.tax import TAX_CATEGORIES, add_tax_terms
+from planner.optimize.tax import counted as counted_tax
 from planner.optimize.variables import Variables, cohorts
 
 PENALTIES = ("unmet_inference", "unmet_training", "overrun", "emissions_overrun")
 CATEGORIES = ("capital", "rental", "power", "api", "expansion", "stack",
-              "resale", "capital_charge", "residual", "carbon") + PENALTIES
+              "resale", "capital_charge", "residual", "carbon") + PENALTIES + TAX_CATEGORIES
 
 
 def objective_categories(basis: str) -> tuple[str, ...]:
@@ -127,6 +129,7 @@ def cost_terms(p: Parameters, v: Variables) -> CostTerms:
     _fleet_costs(p, v, ct)
     _cloud_costs(p, v, ct)
     _other_costs(p, v, ct)
+    add_tax_terms(p, v, ct)  # after tax and financing (planner/optimize/tax.py)
     return ct
 
 
@@ -146,6 +149,8 @@ def objective(p: Parameters, ct: CostTerms) -> pulp.LpAffineExpression:
     """sum_t d_t sum_categories cost_{t} over the cost basis's categories (credits
     negative, penalties included)."""
     counted = objective_categories(p.cost_basis)
+    if p.tax.applies:
+        counted += counted_tax(p.cost_basis)
     terms, constant = [], 0.0
     for (category, t), items in ct.terms.items():
         if category in counted:

@@ -24,6 +24,7 @@ from planner.optimize.cost_terms import CATEGORIES, CostTerms
 from planner.optimize.emissions import emission_records
 from planner.optimize.fleet import expansion_kw
 from planner.optimize.parameters import Parameters
+from planner.optimize.tax import TAX_CATEGORIES
 from planner.optimize.variables import Variables, cohorts
 
 EPS = 1e-6
@@ -201,7 +202,8 @@ def cashflow(p: Parameters, costs: CostTerms) -> list[CashFlowRow]:
             unmet_training_penalty_usd=m["unmet_training"],
             budget_overrun_penalty_usd=m["overrun"],
             emissions_overrun_penalty_usd=m["emissions_overrun"], carbon_cost_usd=m["carbon"],
-            capital_charge_usd=m["capital_charge"] if p.cost_basis == "annuity" else None))
+            capital_charge_usd=m["capital_charge"] if p.cost_basis == "annuity" else None,
+            **{f"{cat}_usd": m[cat] for cat in TAX_CATEGORIES}))
     return rows
 
 
@@ -217,7 +219,7 @@ def plan_result(p: Parameters, v: Variables, costs: CostTerms, info: SolverInfo,
     """A solved model's PlanResult: every record, the cash flow and the estimates used."""
     result = PlanResult(solver=info, periods=p.periods, throughput=list(throughput.values()),
                         training_estimates=list((training_estimates or {}).values()),
-                        cost_basis=p.cost_basis)
+                        cost_basis=p.cost_basis, tax_basis=p.tax.words)
     for name, records in RECORDS.items():
         setattr(result, name, records(p, v))
     result.cashflow = cashflow(p, costs)

@@ -21,6 +21,7 @@ from planner.optimize.discounting import (
     residual_fraction,
 )
 from planner.optimize.parameters_extra import ApiTerms, ExpansionTerms, extras
+from planner.optimize.tax_params import TaxTerms, tax_terms
 
 SECONDS_PER_DAY = 86400.0
 RESERVED_TERMS = {"1y": 4, "3y": 12}
@@ -85,6 +86,7 @@ class Parameters:
     speedup: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
     phase_speedup: dict[tuple[str, str, str], tuple[float, ...]] = field(default_factory=dict)
     carbon: CarbonTerms = field(default_factory=CarbonTerms)  # docs/model.md, Emissions
+    tax: TaxTerms = field(default_factory=TaxTerms)  # docs/model.md, After tax
 
     @property
     def horizon(self) -> int:
@@ -308,4 +310,5 @@ def prepare(inp: PlanInput, throughput: dict[tuple[str, str], ThroughputEstimate
         order_unit={o.chip: o.order_unit_chips for o in inp.chips if o.order_unit_chips > 1},
         rental_unit={o.chip: o.rental_unit_chips for o in inp.chips if o.rental_unit_chips > 1},
         carbon=carbon_terms(inp),
+        tax=tax_terms(inp),
     )
