@@ -19,7 +19,7 @@ from planner.io.schema_spec import NUMERIC_KINDS
 from planner.optimize.parameters import prepare
 
 #: Kinds whose range is complete without an upper bound from PLAUSIBLE_MAX.
-_BOUNDED_BY_KIND = ("fraction", "rate", "year")
+_BOUNDED_BY_KIND = ("fraction", "rate", "share", "year")
 
 
 def test_every_number_column_has_a_documented_upper_bound():

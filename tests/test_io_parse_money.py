@@ -79,7 +79,8 @@ def test_budget_problems_are_each_named(tmp_path: Path) -> None:
     assert "got 'FY27'" in text[3, "year"]
     assert "year '2027' is listed twice (also on row 4)" in text[5, "year"]
     assert "2028 is not a year of the plan (2027)" in text[6, "year"]
-    assert "both capex_usd and opex_usd are blank" in text[7, "capex_usd"]
+    assert "capex_usd, opex_usd, tax_rate and bonus_depreciation_share are all blank" in \
+        text[7, "capex_usd"]
     assert "a number >= 0, got -1" in text[8, "capex_usd"]
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from planner.domain.hardware import PRECISIONS, ChipSpec
 from planner.domain.inputs import ChipOffer, Settings
 from planner.domain.names import normalise
+from planner.io.cells import parse_cell
 from planner.io.schema import KINDS, PEAK_COLUMNS, SETTINGS, SHEETS, document, markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "workbook.md"
@@ -26,6 +29,8 @@ def test_settings_defaults_come_from_the_dataclass() -> None:
         value = getattr(defaults, spec.name)
         if isinstance(value, bool):
             assert spec.default == ("yes" if value else "no")
+        elif isinstance(value, tuple):  # shown as text, parsed back to the same shares
+            assert parse_cell(spec.default, spec) == pytest.approx(value)
         elif spec.name == "hours_per_quarter":
             assert spec.default == round(value, 2)  # shown rounded; blank gives the exact value
         elif value == ():  # an empty by-year value (no carbon price, no cap): said in words

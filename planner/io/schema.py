@@ -56,7 +56,7 @@ def _s(name: str, unit: str, kind: str, doc: str, **extra: object) -> ColumnSpec
     if default == ():
         default = None  # an empty by-year value: none (the doc's blank text says so)
     if isinstance(default, tuple) and default:
-        default = ", ".join(f"{x:.4%}".rstrip("0").rstrip(".") for x in default)
+        default = ", ".join(f"{x * 100:.6g}%" for x in default)
     if isinstance(default, bool):
         default = "yes" if default else "no"
     elif isinstance(default, float) and name == "hours_per_quarter":

@@ -38,7 +38,7 @@ def counted(basis: str) -> tuple[str, ...]:
     return tuple(c for c in TAX_CATEGORIES if c != "capital_charge_tax")
 
 
-def define_operating_tax(p: Parameters, ct) -> None:
+def operating_tax(p: Parameters, ct) -> None:
     """Operating costs are deductible: tax_operating_t = -tau_t x (rental + power + api +
     stack)_t, so they cost (1 - tau_t) of their price."""
     for (category, t), items in list(ct.terms.items()):
@@ -190,7 +190,7 @@ def _chip_terms(p: Parameters, v: Variables, ct, c: str, s: str) -> None:
             _cash_loan(p, ct, c, idx, price, var, sales)
 
 
-def define_expansion_tax(p: Parameters, v: Variables, ct) -> None:
+def expansion_tax(p: Parameters, v: Variables, ct) -> None:
     """Expansions are charged when paid on every basis, so every one of their shields is
     counted: -tau_t D^x_{t-a} C inside the horizon, the rest at its PV in the last
     quarter (category tax_end)."""
@@ -212,7 +212,7 @@ def add_tax_terms(p: Parameters, v: Variables, ct) -> None:
     if not p.tax.applies:
         return
     if p.tax.active:
-        define_operating_tax(p, ct)
-        define_expansion_tax(p, v, ct)
+        operating_tax(p, ct)
+        expansion_tax(p, v, ct)
     for c, s in sorted({(c, s) for (c, s, _t) in v.fleet}):
         _chip_terms(p, v, ct, c, s)
