@@ -92,6 +92,22 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
         "depend on contracts (GHG Protocol Scope 2 reports both).")),
     "emissions_overrun_penalty_usd_per_tco2e": (None, (
         "Default $10,000 per tonne over a cap: about fifty times the carbon prices in use.")),
+    "tax_rate": (0.21, (
+        "US federal corporate income tax rate, 21% (26 U.S.C. 11(b), as amended by the Tax "
+        "Cuts and Jobs Act of 2017). State income taxes are left out (they would add a few "
+        "points); the plan is made after tax because a finance team decides after tax.")),
+    "depreciation_method": (None, "Default (schedule): the depreciation_schedule below."),
+    "depreciation_schedule": (None, (
+        "Default: 5-year MACRS, 20/32/19.2/11.52/11.52/5.76 % (IRS Publication 946, Table "
+        "A-1, half-year convention; computers and peripheral equipment are 5-year property, "
+        "Table B-1 asset class 00.12).")),
+    "declining_balance_factor": (None, "Default (used only by declining_balance)."),
+    "bonus_depreciation_share": (None, (
+        "Default 0: assumption, no bonus depreciation taken (26 U.S.C. 168(k) allows it and "
+        "168(k)(7) lets a company elect out); set a share to see what it changes.")),
+    "expansion_depreciation_years": (None, (
+        "Default 15 years straight line: assumption (the MACRS class of qualified "
+        "improvement property).")),
 }
 
 # --- Chips ------------------------------------------------------------------------------

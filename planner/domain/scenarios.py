@@ -17,6 +17,7 @@ OPERATIONS = ("set", "multiply", "add")
 ALL_OPERATIONS = OPERATIONS
 SET_ADD = ("set", "add")
 MULTIPLY = ("multiply",)
+SET = ("set",)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,14 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("emissions_cap", "tCO2e per year", "", False, ALL_OPERATIONS,
               "emissions cap of every year (Settings emissions_cap_tco2e; set gives every "
               "year the value, multiply and add change each year's cap and need one)"),
+    Parameter("tax_rate", "fraction per year", "", False, SET,
+              "corporate income tax rate, every year (the Budgets sheet's by-year rates "
+              "are replaced); set on a pre-tax plan makes it after tax (docs/model.md, "
+              "After tax); below 1"),
+    Parameter("financed_share", "fraction", "chip", False, SET,
+              "share of the purchase price borrowed (the chip's financing offer), at most 1"),
+    Parameter("loan_rate", "fraction per year", "chip", False, SET,
+              "interest rate of the chip's purchase loan, below 1"),
 )}
 
 

@@ -114,21 +114,44 @@ CASHFLOW_COLUMNS = [
 ]
 
 
+#: After tax and financing, appended when the plan has a tax rate or a loan
+#: (docs/model.md, After tax): the pre-tax cost, each tax and financing term (negative:
+#: tax saved), the after-tax net cash, and what tax and financing add to the cost.
+AFTER_TAX_COLUMNS = [
+    C("pre_tax_cost_usd", USD), C("tax_operating_usd", USD),
+    C("tax_depreciation_chips_usd", USD), C("tax_depreciation_expansions_usd", USD),
+    C("tax_resale_usd", USD), C("tax_interest_usd", USD), C("financing_usd", USD),
+    C("after_tax_net_cash_usd", USD), C("tax_end_usd", USD), C("capital_charge_tax_usd", USD),
+    C("tax_cost_usd", USD),
+]
+
+
+def has_after_tax(result: PlanResult) -> bool:
+    """Whether the plan was made after tax or with a loan (the after-tax columns apply)."""
+    return result.tax_basis != "pre-tax" or any(r.financing_usd for r in result.cashflow)
+
+
 def cashflow_table(result: PlanResult) -> TableData:
     """Cash: net_cash = capital + rental + power + api + expansion + stack - resale.
     Cost of ownership: cost = capital charge + rental + power + api + expansion + stack
-    - resale - residual credit, discounted.  Penalties (not cash) apart, discounted."""
+    - resale - residual credit (+ the tax and financing terms after tax), discounted.
+    Penalties (not cash) apart, discounted.  After tax, the columns of
+    :data:`AFTER_TAX_COLUMNS` follow."""
     rows = sorted(result.cashflow, key=lambda r: quarter_key(r.quarter))
+    after = has_after_tax(result)
     return TableData(
         "cashflow",
-        list(CASHFLOW_COLUMNS),
+        list(CASHFLOW_COLUMNS) + (AFTER_TAX_COLUMNS if after else []),
         [(r.quarter, r.capital_usd, r.rental_usd, r.power_usd, r.api_usd, r.expansion_usd,
           r.stack_usd, r.resale_usd, r.net_cash_usd, r.capital_cost_usd,
           r.residual_credit_usd, r.cost_usd, r.discount_factor, r.discounted_cost_usd,
           r.unmet_inference_penalty_usd, r.unmet_training_penalty_usd,
           r.budget_overrun_penalty_usd, r.emissions_overrun_penalty_usd,
           r.discounted_penalty_usd, r.carbon_cost_usd, r.discounted_carbon_cost_usd)
-         for r in rows],
+         + ((r.pre_tax_cost_usd, r.tax_operating_usd, r.tax_depreciation_chips_usd,
+             r.tax_depreciation_expansions_usd, r.tax_resale_usd, r.tax_interest_usd,
+             r.financing_usd, r.after_tax_net_cash_usd, r.tax_end_usd,
+             r.capital_charge_tax_usd, r.tax_cost_usd) if after else ()) for r in rows],
         "No cash flows: the solver found no plan.",
     )
 

@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, PlanResult, PurchaseRow, Quarter
+from planner.optimize.tax_params import tax_terms
 from planner.report.styles import USD
 from planner.report.tables import Column, TableData, quarter_key
 
@@ -131,9 +132,18 @@ def ledger(result: PlanResult, inp: PlanInput) -> Ledger:
     return out
 
 
+#: After tax (a tax rate set): the tax the quarter's P&L cost saves at its rate, and the
+#: cost net of it.  Book (straight-line) depreciation, so the gap to tax depreciation is
+#: a deferred tax, not shown; the cash taxes are on CashFlow.
+AFTER_TAX_PNL_COLUMNS = [Column("income_tax_benefit_usd", USD),
+                         Column("after_tax_operating_cost_usd", USD)]
+
+
 def pnl_table(result: PlanResult, inp: PlanInput) -> TableData:
-    """One row per quarter: P&L costs, then the cash capital spent beside them."""
+    """One row per quarter: P&L costs, then the cash capital spent beside them (and,
+    after tax, the tax benefit and the after-tax cost)."""
     book = ledger(result, inp)
+    tax = tax_terms(inp)
     rows = []
     for r in sorted(result.cashflow, key=lambda r: quarter_key(r.quarter)):
         q = r.quarter
@@ -141,9 +151,14 @@ def pnl_table(result: PlanResult, inp: PlanInput) -> TableData:
         proceeds, sold = book.proceeds.get(q, 0.0), book.book_value_sold.get(q, 0.0)
         gain = proceeds - sold
         total = dep + dep_x + r.rental_usd + r.power_usd + r.api_usd + r.stack_usd - gain
-        rows.append((q, dep, dep_x, r.rental_usd, r.power_usd, r.api_usd, r.stack_usd,
-                     proceeds, sold, gain, total, r.capital_usd + r.expansion_usd))
-    return TableData("pnl", list(PNL_COLUMNS), rows, "No P&L: the solver found no plan.")
+        row = (q, dep, dep_x, r.rental_usd, r.power_usd, r.api_usd, r.stack_usd,
+               proceeds, sold, gain, total, r.capital_usd + r.expansion_usd)
+        if tax.active:
+            benefit = tax.rate(len(rows)) * total
+            row += (benefit, total - benefit)
+        rows.append(row)
+    columns = list(PNL_COLUMNS) + (AFTER_TAX_PNL_COLUMNS if tax.active else [])
+    return TableData("pnl", columns, rows, "No P&L: the solver found no plan.")
 
 
 def total_operating_cost(result: PlanResult, inp: PlanInput) -> float:

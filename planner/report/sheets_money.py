@@ -23,9 +23,23 @@ LETTER = {name: get_column_letter(i) for i, name in enumerate(NAMES, start=1)}
 SUMMED = [i for i, name in enumerate(NAMES, start=1) if name.endswith("_usd")]
 
 
-def _totals(ws, first: int, last: int) -> int:
+AFTER_TAX_NOTES = (
+    ("After tax (columns from pre_tax_cost_usd on): tax_* columns are changes in tax paid "
+     "(negative: tax saved) on operating costs, from depreciation of chips and expansions, "
+     "on resale gains over tax book value and from loan interest; financing_usd is the "
+     "loan's cash (proceeds negative, payments, balances repaid at sales); "
+     "after_tax_net_cash_usd = net_cash + financing + those tax columns."),
+    ("cost_usd = pre_tax_cost_usd + tax_cost_usd: tax_end_usd (tax on the end credit, loan "
+     "balance still owed, expansions' later shields) and capital_charge_tax_usd (annuity "
+     "basis: the charge's after-tax adjustment) are not cash; on the annuity basis the "
+     "chips' shields and loans are inside capital_charge_tax_usd (docs/model.md, After tax)."),
+)
+
+
+def _totals(ws, first: int, last: int, names: list[str]) -> int:
     """TOTAL row, then the cost of ownership, penalties and objective; return next row."""
-    total = total_row(ws, last + 1, len(NAMES), SUMMED, first, last)
+    summed = [i for i, name in enumerate(names, start=1) if name.endswith("_usd")]
+    total = total_row(ws, last + 1, len(names), summed, first, last)
     c, p = LETTER["discounted_cost_usd"], LETTER["discounted_penalty_usd"]
     k = LETTER["discounted_carbon_cost_usd"]
     col = NAMES.index("discounted_cost_usd") + 1
@@ -44,7 +58,12 @@ def _totals(ws, first: int, last: int) -> int:
     put(ws, total + len(lines) + 1, 1, "Cash columns (capital to net_cash) hold cash only; capital_charge "
         "and residual_credit follow the cost basis (Summary); penalty columns are not cash. "
         "Totals are formulas over the rows above.", font=NOTE)
-    return total + len(lines) + 2
+    after = total + len(lines) + 2
+    if len(names) > len(NAMES):
+        for k, line in enumerate(AFTER_TAX_NOTES):
+            put(ws, after + k, 1, line, font=NOTE)
+        return after + len(AFTER_TAX_NOTES)
+    return after
 
 
 def build(wb, result: PlanResult):
@@ -53,9 +72,11 @@ def build(wb, result: PlanResult):
     last = write_table(ws, table)
     if not table.rows:
         return ws
-    next_row = _totals(ws, 2, last)
+    names = table.headers
+    next_row = _totals(ws, 2, last, names)
+    summed = [i for i, name in enumerate(names, start=1) if name.endswith("_usd")]
     header, first_year, last_year = year_section(
-        ws, next_row + 1, "Cash flow by year (sums of the quarters above)", NAMES, SUMMED,
+        ws, next_row + 1, "Cash flow by year (sums of the quarters above)", names, summed,
         [r[0] for r in table.rows], 2)
     # Below the year section: the table is too wide for a chart beside it to be seen.
     cashflow_chart(ws, header, first_year, last_year, f"A{last_year + 3}")

@@ -39,6 +39,13 @@ NOTES = (
 )
 
 
+AFTER_TAX_NOTE = (
+    ("After tax: income_tax_benefit_usd = the quarter's tax rate x total_operating_cost_usd "
+     "(book depreciation; the gap to tax depreciation is a deferred tax, not shown); "
+     "after_tax_operating_cost_usd = total - benefit. Cash taxes and loans are on CashFlow."),
+)
+
+
 def _row_formulas(ws, first: int, last: int) -> None:
     """gain = proceeds - book value sold; total = costs - gain, on every quarter row."""
     gain, total = COL["gain_on_resale_usd"], COL["total_operating_cost_usd"]
@@ -83,12 +90,14 @@ def build(wb, result: PlanResult, inp: PlanInput):
     if not table.rows:
         return ws
     _row_formulas(ws, 2, last)
-    total = total_row(ws, last + 1, len(NAMES), SUMMED, 2, last)
+    names = table.headers
+    summed = list(range(2, len(names) + 1))
+    total = total_row(ws, last + 1, len(names), summed, 2, last)
     row = total + 1
-    for line in NOTES:
+    for line in NOTES + (AFTER_TAX_NOTE if len(names) > len(NAMES) else ()):
         put(ws, row, 1, line, font=NOTE)
         row += 1
     _, _, last_year = year_section(ws, row + 1, "P&L by year (sums of the quarters above)",
-                                   NAMES, SUMMED, [r[0] for r in table.rows], 2)
+                                   names, summed, [r[0] for r in table.rows], 2)
     _roll_forward(ws, last_year + 2, total)
     return ws

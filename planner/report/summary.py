@@ -9,7 +9,7 @@ from openpyxl.worksheet.pagebreak import Break
 from planner.domain import PlanInput, PlanResult, units
 from planner.domain.costs import BASIS_WORDS
 from planner.domain.status import Status
-from planner.report import alternatives, emissions, metrics, recommend
+from planner.report import alternatives, breakeven, emissions, metrics, recommend
 from planner.report.pnl import total_operating_cost
 from planner.report.styles import (
     BOLD,
@@ -18,6 +18,7 @@ from planner.report.styles import (
     INT,
     LEFT,
     NOTE,
+    NUM1,
     PCT,
     PCT2,
     RED_BOLD,
@@ -26,6 +27,7 @@ from planner.report.styles import (
     TITLE,
     TOP_BORDER,
     USD,
+    USD_RATE,
     header_cell,
     print_setup,
     put,
@@ -117,8 +119,23 @@ def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
     ]
 
 
+def basis_sentence(result: PlanResult, inp: PlanInput) -> str:
+    """The Summary's sentence on the tax basis of every figure."""
+    rate = inp.settings.discount_rate_per_year
+    if result.tax_basis == "pre-tax":
+        return ("Basis: pre-tax. No tax_rate is set, so owning and renting are compared "
+                "before tax; a finance team decides after tax (Settings tax_rate, "
+                "docs/model.md, After tax).")
+    return (f"Basis: {result.tax_basis}; the {rate:.1%} discount rate is an after-tax rate. "
+            "Operating costs count net of tax, purchases less the PV of their depreciation "
+            "tax shields, resale gains taxed against tax book value; penalties stay pre-tax "
+            "prices.")
+
+
 def _headline(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
     row = _section(ws, row, "Headline figures")
+    put(ws, row, 1, basis_sentence(result, inp), font=BOLD)
+    row += 1
     for label, value, fmt, note in _headline_items(result, inp):
         put(ws, row, 1, label)
         put(ws, row, 2, value, fmt, font=BOLD)
@@ -229,6 +246,34 @@ def _alternatives(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
     return row
 
 
+BUY_RENT_HEADERS = ["chip", "purchase_usd", "rent_usd_per_chip_hour", "life_quarters",
+                    "pre_tax_break_even_utilisation", "after_tax_break_even_utilisation",
+                    "after_tax_months_of_renting_to_buy"]
+
+
+def _buy_or_rent(ws, row: int, inp: PlanInput) -> int:
+    """Per chip, the utilisation (and months of renting) at which buying wins."""
+    rows = breakeven.buy_or_rent(inp)
+    if not rows:
+        return row
+    row = _section(ws, row, "Buy or rent: the utilisation above which buying one chip "
+                            "wins, before and after tax")
+    for j, name in enumerate(BUY_RENT_HEADERS, start=1):
+        header_cell(ws, row, j, name, numeric=j > 1)
+    row += 1
+    for b in rows:
+        values = [b.chip, b.purchase_usd, b.rent_usd_per_hour, b.life_quarters,
+                  b.pre_tax_break_even, b.after_tax_break_even, b.after_tax_months]
+        for j, (value, fmt) in enumerate(zip(values, [None, USD, USD_RATE, INT, PCT, PCT,
+                                                      NUM1]), start=1):
+            put(ws, row, j, "" if value is None else value, fmt)
+        row += 1
+    for line in breakeven.METHOD:
+        put(ws, row, 1, line, font=NOTE)
+        row += 1
+    return row
+
+
 def _constraints(ws, row: int, result: PlanResult) -> int:
     """The few binding constraints worth most, in words (all are on Diagnostics)."""
     top = sorted(result.diagnostics, key=lambda d: -abs(d.shadow_price_usd))[:5]
@@ -289,6 +334,7 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
         row = _spend_by_year(ws, row + 1, result, inp)
         row = _cost_per_token(ws, row + 1, result, inp)
         row = _alternatives(ws, row + 1, result, inp)
+        row = _buy_or_rent(ws, row + 1, inp)
     row = _constraints(ws, row + 1, result)
     _run(ws, row, result, info)
     set_widths(ws, {1: 44, 2: 20, 3: 20, 4: 20, 5: 20, 6: 24, 7: 22, 8: 22, 9: 24})

@@ -73,6 +73,11 @@ def _chip(o: ChipOffer, ov: Override, start: Quarter) -> ChipOffer:
             o.lead_time_quarters, ov)))
     if name == "available_from":
         return dataclasses.replace(o, available_from=_available(o, ov, start))
+    if name == "financed_share" and o.purchase_usd_per_chip is not None:
+        return dataclasses.replace(o, financed_share=min(combine(o.financed_share, ov), 1.0))
+    if name == "loan_rate":
+        return dataclasses.replace(o, loan_rate_per_year=min(combine(o.loan_rate_per_year, ov),
+                                                             0.99))
     return o
 
 
@@ -102,6 +107,13 @@ def _carbon(inp: PlanInput, ov: Override) -> PlanInput:
     new = ((0, combine(0.0, ov)),) if ov.operation == "set" else scale_by_year(
         s.emissions_cap_tco2e, lambda v: combine(v, ov))
     return dataclasses.replace(inp, settings=dataclasses.replace(s, emissions_cap_tco2e=new))
+def _tax_rate(inp: PlanInput, ov: Override) -> PlanInput:
+    """The tax rate of every year changed (a pre-tax plan starts from 0); the Budgets
+    sheet's by-year rates give way to it."""
+    rate = min(combine(inp.settings.tax_rate or 0.0, ov), 0.99)
+    budgets = tuple(dataclasses.replace(b, tax_rate=None) for b in inp.budgets)
+    return dataclasses.replace(inp, budgets=budgets, settings=dataclasses.replace(
+        inp.settings, tax_rate=rate))
 
 
 def _each(items: tuple, ov: Override, name: Callable, change: Callable) -> tuple:
@@ -127,6 +139,8 @@ def apply_override(inp: PlanInput, ov: Override) -> PlanInput:
         return inp
     if ov.parameter in ("carbon_price", "emissions_cap"):
         return _carbon(inp, ov)
+    if ov.parameter == "tax_rate":
+        return _tax_rate(inp, ov)
     start = periods[0]
     return dataclasses.replace(inp, chips=_each(
         inp.chips, ov, lambda o: o.chip, lambda o: _chip(o, ov, start)))
