@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import append_row, both, catalogs, mutate, set_setting
+from workbooks import append_row, both, catalogs, mutate, set_cell, set_setting
 
 from planner.domain import InputError
 from planner.io.reader import read_workbook
@@ -89,3 +89,36 @@ def test_budget_years_follow_the_plan(tmp_path: Path) -> None:
     change = both(set_setting("quarters", 8), budget(2028, 1e6))
     found = problems(mutate(tmp_path, "y.xlsx", change))
     assert {p.sheet for p in found} == {"Demand"}
+
+
+def test_tax_settings_budget_years_and_financing_round_trip(tmp_path: Path) -> None:
+    """After-tax inputs (issue 21) written to a workbook and read back: a tax rate, a
+    custom schedule as percentages, a 100% bonus share, a Budgets row holding only a
+    year's tax rate, and a chip's financing offer."""
+    change = both(set_setting("tax_rate", "25%"),
+                  set_setting("depreciation_schedule", "50%, 30%, 20%"),
+                  set_setting("bonus_depreciation_share", 1),
+                  append_row("Budgets", {"year": 2027, "tax_rate": 0.3,
+                                         "bonus_depreciation_share": 0.6}),
+                  set_cell("Chips", 2, "financed_share", "80%"),
+                  set_cell("Chips", 2, "loan_rate_per_year", 0.07),
+                  set_cell("Chips", 2, "loan_term_years", 2),
+                  set_cell("Chips", 2, "loan_repayment", "Linear"))
+    plan = read(mutate(tmp_path, "t.xlsx", change))
+    s = plan.settings
+    assert (s.tax_rate, s.depreciation_schedule, s.bonus_depreciation_share) == \
+        (0.25, (0.5, 0.3, 0.2), 1.0)
+    assert [(b.year, b.capex_usd, b.tax_rate, b.bonus_depreciation_share)
+            for b in plan.budgets] == [(2027, None, 0.3, 0.6)]
+    chip = plan.chips[0]
+    assert (chip.financed_share, chip.loan_rate_per_year, chip.loan_term_years,
+            chip.loan_repayment) == (0.8, 0.07, 2.0, "linear")
+
+
+def test_tax_input_problems_are_named(tmp_path: Path) -> None:
+    """A schedule that does not add up to 1 and a tax rate of 100% are problems naming
+    the setting."""
+    change = both(set_setting("tax_rate", 1), set_setting("depreciation_schedule", "50%, 30%"))
+    text = " ".join(p.message for p in problems(mutate(tmp_path, "p.xlsx", change)))
+    assert "tax_rate: expected a fraction in [0, 1)" in text
+    assert "they add up to 0.8" in text

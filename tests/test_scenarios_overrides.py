@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from optimize_fixtures import chip_a, chip_b, estimate, instance
 
-from planner.domain import Quarter
+from planner.domain import Budget, Quarter
 from planner.domain.scenarios import Override, ScenarioSpec
-from planner.scenarios.overrides import apply_scenario, scale_throughput
+from planner.scenarios.overrides import apply_override, apply_scenario, scale_throughput
 
 Q = Quarter.parse
 
@@ -111,3 +111,14 @@ def test_plan_input_carries_scenarios_and_stays_hashable():
     with_scenarios = dataclasses.replace(inp, scenarios=(s,))
     assert with_scenarios.scenarios == (s,)
     hash(s)
+
+
+def test_tax_rate_and_financing_overrides():
+    """tax_rate set makes every year's rate the value (Budgets rates give way);
+    financed_share and loan_rate set a chip's financing offer (issue 21)."""
+    inp, _tp = instance(chips=[chip_a()], budgets=(Budget(2027, tax_rate=0.3),))
+    taxed = apply_override(inp, Override("tax_rate", "set", 0.21))
+    assert taxed.settings.tax_rate == 0.21 and taxed.budgets[0].tax_rate is None
+    loan = apply_override(inp, Override("financed_share", "set", 0.6, target="A"))
+    loan = apply_override(loan, Override("loan_rate", "set", 0.07, target="A"))
+    assert (loan.chips[0].financed_share, loan.chips[0].loan_rate_per_year) == (0.6, 0.07)
