@@ -153,6 +153,7 @@ def test_plan_json_keys_and_progress_on_stderr(tmp_path):
     assert costs["cost_of_ownership_npv_usd"] == summary["total_cost_usd"]
     assert costs["objective_npv_usd"] == pytest.approx(summary["objective_usd"], rel=1e-6)
     assert costs["cost_basis"] == "annuity"
+    assert costs["tax_basis"].startswith("after tax at 21%, chips depreciated by 5-year MACRS")
     assert re.search(r"planner: .*solv", proc.stderr)
     assert "planner:" not in proc.stdout  # progress goes to stderr only
 

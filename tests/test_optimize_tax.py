@@ -19,7 +19,7 @@ from planner.optimize.variables import define_variables
 MACRS5 = (0.20, 0.32, 0.192, 0.1152, 0.1152, 0.0576)  # IRS Publication 946, Table A-1
 
 
-def _buy_or_rent(rent_usd_per_hour: float, tax_rate: float | None):
+def _buy_or_rent(rent_usd_per_hour: float, tax_rate: float | None, basis: str = "cash"):
     """One chip A ($10,000, 5-year life, 1 kW, free electricity) that can be bought only
     in the first quarter, or rented at ``rent_usd_per_hour``; demand of exactly one chip
     for the 20 quarters of its life; cash basis, 8 %/year, no early sales."""
@@ -27,7 +27,7 @@ def _buy_or_rent(rent_usd_per_hour: float, tax_rate: float | None):
                   available_until=Quarter(2027, 1))
     inp, tp = instance(chips=[chip], demand=(86.4e6,) * 20)
     inp = replace(inp, sites=(replace(inp.sites[0], electricity_usd_per_kwh=0.0),))
-    inp = with_settings(inp, discount_rate_per_year=0.08, cost_basis="cash",
+    inp = with_settings(inp, discount_rate_per_year=0.08, cost_basis=basis,
                         allow_early_retirement=False, tax_rate=tax_rate)
     return solve_plan(inp, tp, diagnose=False)
 
@@ -73,6 +73,20 @@ def test_after_tax_buy_or_rent_flips_exactly_at_the_hand_computed_break_even(sid
     else:
         assert _bought(r) == 0 and sum(x.quantity for x in r.rentals) == 20
         assert r.costs.cost_of_ownership_usd == pytest.approx(0.75 * 2000 * a * rent, rel=1e-6)
+
+
+@pytest.mark.parametrize("side", [-1, 1])
+def test_the_annuity_charge_on_the_after_tax_net_cost_flips_one_quarter_later(side):
+    """Annuity basis: the chip is charged CRF x NC per quarter in service, NC = P (1 -
+    f_shield), f_shield = sum_j tau D_j v^j (shields discounted to delivery).  The
+    charges are in arrears (sum_j d_j CRF = (1+i)^(1/2), against d_0 = (1+i)^(-1/2) for the
+    cash paid), so owning costs (1 + i) times its cash-basis cost and the break-even rent
+    is h* x (1 + i), i = 1.08^(1/4) - 1 = 1.9427%: $0.31896/h."""
+    _pre, after = _break_even()
+    annuity = after * 1.08 ** 0.25
+    assert annuity == pytest.approx(0.31896, abs=1e-5)
+    r = _buy_or_rent(annuity * (1 + side * 1e-4), 0.25, "annuity")
+    assert _bought(r) == (1 if side > 0 else 0)
 
 
 def test_pre_tax_and_after_tax_answers_differ_between_the_break_evens():

@@ -55,8 +55,13 @@ class CostBreakdown:
     unmet_training_penalty_usd: float = 0.0
     budget_overrun_penalty_usd: float = 0.0
     cost_basis: str = "annuity"
+<<<<<<< HEAD
     emissions_overrun_penalty_usd: float = 0.0
     carbon_cost_usd: float = 0.0  # emissions x the internal carbon price, NPV (not cash)
+=======
+    #: 'pre-tax' or 'after tax at 21%, chips depreciated by ...' (docs/model.md, After tax)
+    tax_basis: str = "pre-tax"
+>>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)
 
     @property
     def penalties_usd(self) -> float:
@@ -75,6 +80,7 @@ class CostBreakdown:
     def as_dict(self) -> dict[str, float | str]:
         """The JSON form every command prints."""
         out: dict[str, float | str] = {"cost_basis": self.cost_basis,
+                                       "tax_basis": self.tax_basis,
                                        "cost_of_ownership_npv_usd": self.cost_of_ownership_usd}
         for name, _label in PENALTY_KINDS:
             out[name.replace("_usd", "_npv_usd")] = getattr(self, name)
@@ -99,10 +105,15 @@ class CostBreakdown:
         """Probability-weighted sum (expected cost over scenarios)."""
         parts, weights = list(parts), list(weights)
         basis = parts[0].cost_basis if parts else "annuity"
+        tax = parts[0].tax_basis if parts else "pre-tax"
 
         def s(name: str) -> float:
             return sum(w * getattr(p, name) for p, w in zip(parts, weights))
 
         return cls(s("cost_of_ownership_usd"), s("unmet_inference_penalty_usd"),
                    s("unmet_training_penalty_usd"), s("budget_overrun_penalty_usd"), basis,
+<<<<<<< HEAD
                    s("emissions_overrun_penalty_usd"), s("carbon_cost_usd"))
+=======
+                   tax_basis=tax)
+>>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)

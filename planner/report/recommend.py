@@ -269,6 +269,8 @@ def sentences(result: PlanResult, inp: PlanInput) -> list[str]:
         return [f"No plan: the solver found none for {horizon}. See the Solver sheet."]
     costs, why = result.costs, flattering(result)
     npv = f"net present value at {rate:.1%} a year, {costs.cost_basis} basis"
+    if costs.tax_basis != "pre-tax":
+        npv += ", after tax"
     if not why:
         head = (f"Lowest-cost plan for {horizon}: total cost of ownership "
                 f"{money(costs.cost_of_ownership_usd)} ({npv}).")

@@ -84,8 +84,9 @@ def _headline_items(result: PlanResult, inp: PlanInput) -> list[tuple]:
     resale = sum(r.resale_usd for r in cf)
     return [
         ("Total cost of ownership, NPV (USD)", costs.cost_of_ownership_usd, USD,
-         (f"real money discounted at {rate:.1%} a year; {BASIS_WORDS[costs.cost_basis]}; "
-         "excludes penalties")),
+         (f"real money discounted at {rate:.1%} a year; "
+          f"{'' if costs.tax_basis == 'pre-tax' else 'after tax; '}"
+          f"{BASIS_WORDS[costs.cost_basis]}; excludes penalties")),
         *[(f"Penalty: {label}, NPV (USD)", value, USD,
            "a price the optimizer puts on a shortfall (Settings), not cash")
           for label, value in costs.penalties()],
