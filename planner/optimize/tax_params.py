@@ -100,13 +100,6 @@ class Loan:
         rows[-1] = (rows[-1][0] + rows[-1][2], rows[-1][1], 0.0)  # rounding residue
         return rows
 
-    def balance(self, quarters_after_order: int) -> float:
-        """Balance still owed, per dollar borrowed, after the payment of that quarter."""
-        if quarters_after_order <= 0:
-            return 1.0
-        rows = self.schedule()
-        return rows[quarters_after_order - 1][2] if quarters_after_order <= len(rows) else 0.0
-
 
 @dataclass
 class TaxTerms:

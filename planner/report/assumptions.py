@@ -59,6 +59,11 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "emissions_cap_tco2e": ("tCO2e per year", None),
     "emissions_overrun_penalty_usd_per_tco2e": ("USD per tCO2e over the cap", USD),
     "max_gang_chips": ("chips", INT),
+    "tax_rate": ("share of taxable income", PCT), "bonus_depreciation_share": ("share", PCT),
+    "depreciation_schedule": ("share of cost per year after delivery", None),
+    "declining_balance_factor": ("x straight-line rate", NUM2),
+    "expansion_depreciation_years": ("years", NUM1), "financed_share": ("share", PCT),
+    "loan_rate_per_year": ("share per year", PCT), "loan_term_years": ("years", NUM1),
 }
 #: By-year Settings values (planner.domain.carbon) and what a blank one means.
 BY_YEAR = {"carbon_price_usd_per_tco2e": "no carbon price", "emissions_cap_tco2e": "no cap"}
@@ -81,6 +86,8 @@ def _row(section: str, item: str, parameter: str, value, note: str = "",
     default_unit, default_fmt = UNITS.get(parameter, ("", None))
     if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt is None:
         fmt = default_fmt or (INT if isinstance(value, int) else NUM2)
+    if isinstance(value, tuple) and value and all(isinstance(x, float) for x in value):
+        value = ", ".join(f"{x * 100:.6g}%" for x in value)  # shares, as typed
     if value is not None and not isinstance(value, (int, float, bool, str)):
         value = str(value)
     return (section, item, parameter, Fmt(value, fmt), default_unit if unit is None else unit,
