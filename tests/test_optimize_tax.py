@@ -211,3 +211,18 @@ def test_after_tax_cost_equals_the_objective_on_every_basis():
         r = solve_plan(inp, tp, diagnose=False)
         assert r.costs.objective_usd == pytest.approx(r.solver.objective_usd, rel=1e-9)
         assert any(c.tax_operating_usd < 0 for c in r.cashflow)
+
+
+def test_budgets_rows_give_a_years_tax_rate_and_bonus_share():
+    """Budgets 2027: tax 30 %, bonus 60 %; Settings: 21 %, no bonus.  The 2027 quarters
+    take the year's values, 2028 the Settings', quarters after the horizon the last
+    quarter's; a chip delivered in 2027 deducts 60 % at once, then 40 % x MACRS."""
+    inp, tp = instance(chips=[chip_a(lifetime_years=5)], demand=(86.4e6,) * 8,
+                       budgets=(Budget(2027, tax_rate=0.3, bonus_depreciation_share=0.6),))
+    p = prepare(with_settings(inp, tax_rate=0.21), tp)
+    assert p.tax.rates == (0.3,) * 4 + (0.21,) * 4 and p.tax.rate(40) == 0.21
+    assert p.tax.bonus == (0.6,) * 4 + (0.0,) * 4
+    d = p.tax.chip_deductions("A", 1, 20)
+    assert d[0] == pytest.approx(0.6 + 0.4 * 0.2 / 4) and d[4] == pytest.approx(0.4 * 0.32 / 4)
+    assert sum(d) == pytest.approx(1.0)
+    assert p.tax.chip_deductions("A", 5, 20)[0] == pytest.approx(0.2 / 4)

@@ -46,7 +46,8 @@ def _years(settings: Settings | None) -> list[int] | None:
 
 def parse_budgets(table: Table | None, settings: Settings | None,
                   problems: list[Problem]) -> list[Budget]:
-    """One Budget per calendar year of the plan; a row must limit something."""
+    """One Budget per calendar year of the plan; a row must limit spending or give the
+    year's tax rate or bonus share."""
     years = _years(settings)
     budgets: list[Budget] = []
     seen: dict[object, int] = {}
