@@ -55,13 +55,10 @@ class CostBreakdown:
     unmet_training_penalty_usd: float = 0.0
     budget_overrun_penalty_usd: float = 0.0
     cost_basis: str = "annuity"
-<<<<<<< HEAD
     emissions_overrun_penalty_usd: float = 0.0
     carbon_cost_usd: float = 0.0  # emissions x the internal carbon price, NPV (not cash)
-=======
     #: 'pre-tax' or 'after tax at 21%, chips depreciated by ...' (docs/model.md, After tax)
     tax_basis: str = "pre-tax"
->>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)
 
     @property
     def penalties_usd(self) -> float:
@@ -112,8 +109,5 @@ class CostBreakdown:
 
         return cls(s("cost_of_ownership_usd"), s("unmet_inference_penalty_usd"),
                    s("unmet_training_penalty_usd"), s("budget_overrun_penalty_usd"), basis,
-<<<<<<< HEAD
-                   s("emissions_overrun_penalty_usd"), s("carbon_cost_usd"))
-=======
+                   s("emissions_overrun_penalty_usd"), s("carbon_cost_usd"),
                    tax_basis=tax)
->>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)

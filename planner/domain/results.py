@@ -357,19 +357,15 @@ class PlanResult:
             sum(r.discount_factor * r.unmet_inference_penalty_usd for r in cf),
             sum(r.discount_factor * r.unmet_training_penalty_usd for r in cf),
             sum(r.discount_factor * r.budget_overrun_penalty_usd for r in cf),
-<<<<<<< HEAD
             self.cost_basis,
             sum(r.discount_factor * r.emissions_overrun_penalty_usd for r in cf),
-            sum(r.discounted_carbon_cost_usd for r in cf))
+            sum(r.discounted_carbon_cost_usd for r in cf), tax_basis=self.tax_basis)
 
     def emissions_tco2e(self, basis: str | None = None) -> float:
         """Total emissions over the plan, tCO2e, on ``basis`` (default: the plan's)."""
         basis = basis or self.emissions_basis
         return sum(r.location_tco2e if basis == "location" else r.market_tco2e
                    for r in self.emissions)
-=======
-            self.cost_basis, tax_basis=self.tax_basis)
->>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)
 
     @property
     def total_cost_usd(self) -> float:

@@ -109,14 +109,9 @@ def solve_plan(
     if outcome.status == Status.ERROR:
         return PlanResult(solver=info, periods=params.periods, throughput=list(throughput.values()),
                           training_estimates=list((training or {}).values()),
-<<<<<<< HEAD
-                          cost_basis=params.cost_basis)
+                          cost_basis=params.cost_basis, tax_basis=params.tax.words)
     result = extract.plan_result(params, model.variables, model.costs, info, throughput, training,
                                  model.emissions)
-=======
-                          cost_basis=params.cost_basis, tax_basis=params.tax.words)
-    result = extract.plan_result(params, model.variables, model.costs, info, throughput, training)
->>>>>>> 51e3f90 (tax: the JSON costs, the recommendation and the Summary's cost-of-ownership note say after tax; annuity break-even test; docs/report.md and README conventions describe the after-tax view)
     if not relax and diagnose:
         result.diagnostics = _diagnose(model, params, solver, work, progress)
     return result
