@@ -75,8 +75,9 @@ def test_doc_matches_the_shipped_calibration_in_sample():
     rows = load_points()
     assert len(doc) == len([r for r in rows if r.label in doc]) >= 140
     for r in rows[::12]:
-        moe = "moe" in cal.row_classes(r)
-        eff = workload_efficiency(r.family, r.chip, moe, r.beams, r.stack)
+        classes = cal.row_classes(r)
+        eff = workload_efficiency(r.family, r.chip, "moe" in classes, r.beams, r.stack,
+                                  "finemoe" in classes)
         eff = eff.scaled(factor(eff.software_gain_per_year, r.year, eff.as_of_year))
         modelled = cal.predict(r, eff)
         measured, err = doc[r.label]

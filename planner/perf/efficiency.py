@@ -27,6 +27,23 @@ STACK_ALIASES = {"mlperf": "mlperf", "tuned": "mlperf", "trtllm": "trt-llm",
                  "sglang": "sglang"}
 #: Efficiencies are capped: no stack reaches the datasheet.
 MAX_EFFICIENCY = 0.95
+#: The open-source engines, whose fine-grained MoE kernels (Triton fused MoE with
+#: block-scaled FP8) the calibration measures apart (``class:openmoe``).
+OPEN_STACKS = ("vllm", "sglang")
+#: Routed experts from which a MoE is "fine-grained" (DeepSeek-V3's 256, Qwen3-MoE's and
+#: Llama 4 Maverick's 128, gpt-oss-120b's 128): served with wide expert parallelism and
+#: many small grouped, block-scaled expert multiplies, whose achieved efficiency the
+#: calibration measures with its own ``class:finemoe`` term.  Coarse MoE (Mixtral's 8
+#: experts of 14,336 columns) multiplies like a dense model.
+FINE_MOE_MIN_EXPERTS = 32
+#: Scheduler caps per engine (:data:`planner.perf.roofline.ENGINE_CHIPS` chips): tokens
+#: per forward pass and concurrent sequences.  vLLM's defaults for its OpenAI server on
+#: GPUs of 70 GB or more (vllm/engine/arg_utils.py: max_num_batched_tokens 8192,
+#: max_num_seqs 1024); SGLang is taken alike (assumption: its chunked_prefill_size
+#: default is 8192 on 80-GB-class GPUs and its running-request cap is set by memory and
+#: CUDA-graph batch sizes).  TensorRT-LLM's trtllm-bench and MLPerf submissions tune
+#: both to the workload: no cap.
+SCHEDULER_LIMITS = {"vllm": (8192, 1024), "sglang": (8192, 1024)}
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,10 @@ class Efficiency:
     synchronisation) that does not shrink with the batch.
     ``software_gain_per_year``: the family's software-maturity rate (log per year right
     after ``as_of_year``; :mod:`planner.perf.maturity`).
+    ``routed``: the fraction of ``compute`` the routed-expert multiplies of a MoE reach
+    (grouped, block-scaled expert kernels: the calibration's ``class:moe`` and
+    ``class:finemoe`` factors); attention, dense layers and memory streams are not
+    affected.
     """
 
     family: str
@@ -54,6 +75,12 @@ class Efficiency:
     factor: float = 0.0
     base_compute: float = 0.0
     base_memory: float = 0.0
+    routed: float = 1.0
+
+    @property
+    def routed_compute(self) -> float:
+        """Achieved fraction of peak of the routed-expert multiplies (large sizes)."""
+        return self.compute * self.routed
 
     def gemm_efficiency(self, tokens: float) -> float:
         """Achieved fraction of peak for a multiply over ``tokens`` rows."""
@@ -77,7 +104,7 @@ class Efficiency:
 
 
 #: Pure datasheet roofline (used with ``calibrated=False``).
-IDEAL = Efficiency(family="ideal", compute=1.0, memory=1.0, gemm_half_tokens=0.0)
+IDEAL = Efficiency(family="ideal", compute=1.0, memory=1.0, gemm_half_tokens=0.0, stack="")
 
 #: Used only if calibration.csv is missing: mid-range values from docs/calibration.md.
 FALLBACK = Efficiency(family=DEFAULT_FAMILY, compute=0.4, memory=0.7, gemm_half_tokens=256.0)
@@ -92,6 +119,11 @@ def canonical_stack(name: object) -> str:
     if key in STACK_ALIASES:
         return STACK_ALIASES[key]
     raise PlannerError(f"unknown serving stack '{name}'; known stacks: {', '.join(STACKS)}")
+
+
+def scheduler_limits(stack: str) -> tuple[int | None, int | None]:
+    """(tokens per forward pass, concurrent sequences) per engine of ``stack``; None: no cap."""
+    return SCHEDULER_LIMITS.get(stack, (None, None))
 
 
 @lru_cache(maxsize=1)
@@ -135,14 +167,23 @@ def factor_for(name: str) -> float:
 
 
 def workload_efficiency(family: str, chip: str, moe: bool, beams: int,
-                        stack: str | None = None) -> Efficiency:
-    """Family-and-stack efficiency times the chip's own factor and the workload's class factors."""
+                        stack: str | None = None, fine_moe: bool = False) -> Efficiency:
+    """Family-and-stack efficiency times the chip's own factor and the workload's class factors.
+
+    Beam search scales the whole efficiency; a MoE's ``class:moe`` factor (and for a
+    fine-grained MoE, at least :data:`FINE_MOE_MIN_EXPERTS` routed experts, also
+    ``class:finemoe``, and on an open-source engine (:data:`OPEN_STACKS`) also
+    ``class:openmoe``) scales only its routed-expert multiplies (``Efficiency.routed``).
+    """
     f = factor_for(f"chip:{chip}")
-    if moe:
-        f *= factor_for("class:moe")
     if beams > 1:
         f *= factor_for("class:beam")
-    return efficiency_for(family, stack).scaled(f)
+    routed = factor_for("class:moe") if moe else 1.0
+    if moe and fine_moe:
+        routed *= factor_for("class:finemoe")
+        if canonical_stack(stack) in OPEN_STACKS:
+            routed *= factor_for("class:openmoe")
+    return replace(efficiency_for(family, stack).scaled(f), routed=routed)
 
 
 def calibrated_families() -> dict[str, Efficiency]:

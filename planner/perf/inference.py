@@ -15,8 +15,13 @@ from planner.domain.estimates import ThroughputEstimate
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.perf import roofline as rl
 from planner.perf.catalog import chip_family
-from planner.perf.efficiency import IDEAL, Efficiency, workload_efficiency
-from planner.perf.modelmath import dense_precision, resolve_precision, weight_bytes
+from planner.perf.efficiency import FINE_MOE_MIN_EXPERTS, IDEAL, Efficiency, workload_efficiency
+from planner.perf.modelmath import (
+    dense_precision,
+    resolve_precision,
+    weight_bytes,
+    weight_only_formats,
+)
 
 #: Largest tensor-parallel group over PCIe when a chip has no scale-up links.
 PCIE_MAX_TP = 8
@@ -34,7 +39,7 @@ MICROBATCH_MULTIPLES = (1, 2, 4, 8)
 #: data-parallel attention with wide EP for fine-grained MoE (DeepSeek-V3's 256
 #: experts, Qwen3-MoE's and Llama 4 Maverick's 128); coarse MoE such as Mixtral (8)
 #: is served tensor-parallel, as in NVIDIA's MLPerf submissions.  A judgement.
-WIDE_EP_MIN_EXPERTS = 32
+WIDE_EP_MIN_EXPERTS = FINE_MOE_MIN_EXPERTS
 
 
 @dataclass(frozen=True)
@@ -134,10 +139,13 @@ def best_for_split(s: rl.Setup, tp: int, pp: int, ttft_ms: float | None,
     ``m`` micro-batches per round (default ``pp``), each of at least one sequence.
     Latency grows with the batch, so the largest batch meeting the targets is found by
     bisection; throughput per chip grows with the batch, so that batch is the best.
+    The batch is capped by memory (:func:`planner.perf.roofline.max_batch`) and by the
+    stack's concurrent-sequence cap (:func:`planner.perf.roofline.sequence_cap`).
     The second value is None when the model does not fit this split at all.
     """
     m = m or pp
-    hi = min(rl.max_batch(s, tp, pp, dp), MAX_SEQS_PER_MICROBATCH * m * dp)
+    hi = min(rl.max_batch(s, tp, pp, dp), MAX_SEQS_PER_MICROBATCH * m * dp,
+             rl.sequence_cap(s, tp * pp * dp))
     if hi < m * dp:
         return None, None
     lo = m * dp
@@ -211,12 +219,19 @@ def _check_speculation(draft_tokens: int, acceptance: float) -> None:
 
 def make_setup(chip: ChipSpec, model: ModelSpec, used: str, prompt_tokens: float,
                output_tokens: float, eff: Efficiency, beams: int = 1, draft_tokens: int = 0,
-               acceptance: float = 0.0) -> rl.Setup:
-    """The :class:`~planner.perf.roofline.Setup` of a question, with per-component precision."""
+               acceptance: float = 0.0, requested: str = "") -> rl.Setup:
+    """The :class:`~planner.perf.roofline.Setup` of a question, with per-component precision.
+
+    ``requested`` narrower than ``used`` (the chip lacks its math) keeps the weights at
+    the requested width and multiplies at the activations' format
+    (:func:`planner.perf.modelmath.weight_only_formats`).
+    """
     _check_speculation(draft_tokens, acceptance)
-    return rl.Setup(chip, model, used, float(prompt_tokens), float(output_tokens), eff,
-                    beams=max(int(beams), 1), dense_precision=dense_precision(chip, model, used),
-                    draft_tokens=int(draft_tokens), acceptance=float(acceptance))
+    compute, stored = weight_only_formats(chip, model, requested, used)
+    return rl.Setup(chip, model, compute, float(prompt_tokens), float(output_tokens), eff,
+                    beams=max(int(beams), 1), dense_precision=dense_precision(chip, model, compute),
+                    draft_tokens=int(draft_tokens), acceptance=float(acceptance),
+                    weight_precision=stored)
 
 
 def _check_inputs(prompt_tokens: float, output_tokens: float, ttft_ms: float | None,
@@ -257,11 +272,14 @@ def estimate_throughput(chip: ChipSpec, model: ModelSpec, precision: str, prompt
     used = resolve_precision(chip, precision)
     base["precision_used"] = used
     eff = efficiency or (workload_efficiency(chip_family(chip), chip.name, model.is_moe,
-                                             beam_width, stack) if calibrated else IDEAL)
+                                             beam_width, stack,
+                                             model.experts >= FINE_MOE_MIN_EXPERTS)
+                         if calibrated else IDEAL)
     base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
                 software_gain_per_year=eff.software_gain_per_year)
     s = make_setup(chip, model, used, prompt_tokens, output_tokens, eff, beam_width,
-                   draft_tokens, acceptance)
+                   draft_tokens, acceptance, requested=precision)
+    base["precision_used"] = s.precision
     base["dense_precision_used"] = s.dense
     if max_replica_chips is not None and int(max_replica_chips) < 1:
         raise PlannerError(f"the replica needs at least 1 chip, got {max_replica_chips}")
@@ -270,10 +288,10 @@ def estimate_throughput(chip: ChipSpec, model: ModelSpec, precision: str, prompt
     if best is not None:
         return _result(base, best, model.is_moe)
     if not closest:
-        need = weight_bytes(model, used, s.dense)
+        need = weight_bytes(model, s.stored, s.dense)
         most = max((tp * pp * dp for tp, pp, dp in
                     replica_layouts(chip, model, max_chips=max_replica_chips)), default=0)
-        return _infeasible(base, f"{model.name} at {used} ({need / 1e9:.0f} GB of weights) plus "
+        return _infeasible(base, f"{model.name} at {s.stored} ({need / 1e9:.0f} GB of weights) plus "
                            f"the KV cache of one request does not fit in {chip.name} "
                            f"({chip.memory_gb:g} GB per chip) even on {most} chips")
     reason, best_ttft, best_tpot = _latency_reason(closest, ttft_ms, tpot_ms)

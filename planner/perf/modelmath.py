@@ -33,6 +33,27 @@ def resolve_precision(chip: ChipSpec, requested: str) -> str:
     return have[-1]
 
 
+def weight_only_formats(chip: ChipSpec, model: ModelSpec, requested: str, used: str) -> tuple[str, str]:
+    """(multiply format, storage format) of the routed-expert weights (dense model: all).
+
+    A chip with the requested format's math multiplies in it (``(used, "")``).  A chip
+    without it (FP4 on Hopper, MI300X or MI325X: no FP4 tensor cores) keeps the
+    checkpoint's narrower weights in memory and upcasts them tile by tile inside the
+    multiply (weight-only quantisation, as vLLM's MXFP4 and Marlin kernels do), so the
+    weights occupy and stream at the requested width while the multiply runs at the
+    activations' format: the checkpoint's ``dense_precision`` when it keeps one wider
+    than ``used`` (gpt-oss: BF16), else ``used`` (the next wider format the chip has).
+    """
+    req = str(requested or used).strip().lower()
+    if req not in BYTES_PER_VALUE or BYTES_PER_VALUE[req] >= BYTES_PER_VALUE[used]:
+        return used, ""
+    compute = used
+    floor = (model.dense_precision or "").strip().lower() if model.is_moe else ""
+    if floor in BYTES_PER_VALUE and BYTES_PER_VALUE[floor] > BYTES_PER_VALUE[used]:
+        compute = resolve_precision(chip, floor)
+    return compute, req
+
+
 def dense_precision(chip: ChipSpec, model: ModelSpec, experts_precision: str) -> str:
     """The format of the always-active weights (attention, shared experts, dense layers).
 
@@ -175,3 +196,18 @@ def attention_flops_per_token(model: ModelSpec, context: float) -> float:
         width = 2 * model.kv_lora_rank + model.rope_head_dim
         return 2.0 * model.layers * model.attention_heads * width * context
     return 4.0 * model.layers * model.attention_heads * model.head_dim * context
+
+
+def prefill_attention_flops_per_token(model: ModelSpec, context: float) -> float:
+    """Attention FLOPs for one prompt token attending to ``context`` earlier tokens.
+
+    GQA: as in decode, 4·L·H·d·c.  MLA: prefill decompresses the latent and runs
+    ordinary multi-head attention (cheaper than the absorbed form when many query
+    tokens share the keys): QK^T over the no-rope and rope parts (d + r_rope) and AV
+    over the value heads (d), so 2·L·H·(2·d + r_rope)·c.  DeepSeek-V3 (H = 128,
+    d = 128, r_rope = 64): 81,920 per layer and context token against 278,528 absorbed.
+    """
+    if model.attention != "mla":
+        return attention_flops_per_token(model, context)
+    context = model.attended_tokens(context)
+    return 2.0 * model.layers * model.attention_heads * (2 * model.head_dim + model.rope_head_dim) * context

@@ -62,23 +62,28 @@ def routed_flop_seconds(model: ModelSpec, eff: Efficiency, micro_tokens: float, 
     Each of ``micro_batches`` micro-batches of ``micro_tokens`` tokens (the whole
     replica's, spread over the ``tp`` expert-parallel chips) sends
     ``micro_tokens · k / E`` tokens to an average expert.  A multiply over ``m > 0``
-    tokens at efficiency ``e_c · m / (m + m_half)`` costs the time of
-    ``(m + m_half) / e_c`` tokens and an expert that receives no token costs nothing,
+    tokens costs the time of ``m / (g · e_c)`` tokens plus a fixed tile of
+    ``m_half / e_c`` (``e_c`` the large-multiply efficiency, ``g`` the routed-expert
+    factor :attr:`planner.perf.efficiency.Efficiency.routed`: grouped block-scaled
+    expert kernels lose against a dense multiply in proportion to the tokens they
+    process, while the fixed tile of a nearly empty expert is the small-multiply cost
+    every multiply pays); an expert that receives no token costs nothing,
     so a chip holding ``E / bins`` experts, of which a fraction
     ``f = 1 − (1 − k/E)^micro_tokens`` is touched, and whose busiest expert group
     receives ``lambda`` times the mean load, spends
-    ``2 · e · (lambda · load + f · (E / bins) · m_half) / e_c`` per micro-batch and
-    stage, with ``e`` the parameters of one expert.
+    ``2 · e · (lambda · load / g + f · (E / bins) · m_half) / e_c`` per micro-batch and
+    stage, with ``e`` the parameters of one expert.  With ``g = 1`` this is the dense
+    small-multiply curve ``e_c · m / (m + m_half)`` of each expert's own tokens.
     """
     _, per_expert = mm.expert_split(model)
-    if per_expert <= 0 or micro_tokens <= 0 or eff.compute <= 0:
+    if per_expert <= 0 or micro_tokens <= 0 or eff.routed_compute <= 0:
         return 0.0
     bins = expert_bins(model, tp)
     slices = max(tp // bins, 1)  # chips that split one expert's columns when tp > E
     load = micro_tokens * model.active_experts / bins
     factor = busiest_load_factor(load, bins)
     touched = mm.expert_fraction_touched(model, micro_tokens) * model.experts / bins
-    token_time = factor * load + touched * eff.gemm_half_tokens
+    token_time = factor * load / eff.routed + touched * eff.gemm_half_tokens
     per_stage = 2.0 * per_expert * token_time / (eff.compute * slices)
     return micro_batches * per_stage / pp
 

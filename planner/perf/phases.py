@@ -33,7 +33,7 @@ from planner.perf import modelmath as mm
 from planner.perf import moe
 from planner.perf import roofline as rl
 from planner.perf.catalog import chip_family
-from planner.perf.efficiency import IDEAL, workload_efficiency
+from planner.perf.efficiency import FINE_MOE_MIN_EXPERTS, IDEAL, workload_efficiency
 from planner.perf.inference import (
     MAX_SEQS_PER_MICROBATCH,
     Operating,
@@ -70,7 +70,7 @@ def max_sequences(s: rl.Setup, tp: int, pp: int, phase: str, dp: int = 1) -> int
     """
     tokens = s.prompt if phase == "prefill" else s.decode_context
     free = s.chip.memory_gb * 1e9 * rl.USABLE_MEMORY_FRACTION
-    free -= mm.chip_weight_bytes(s.model, s.precision, s.dense, tp, pp, dp)
+    free -= mm.chip_weight_bytes(s.model, s.stored, s.dense, tp, pp, dp)
     per_seq = tokens * s.kv_per_token
     if free <= 0 or per_seq <= 0:
         return 0
@@ -91,9 +91,9 @@ def prefill_timing(s: rl.Setup, tp: int, pp: int, prompts: float, micro_batches:
     micro = tokens / m
     stream = s.bandwidth * s.eff.memory
     gemm_c = rl._gemm_seconds(s, micro, m, tp, pp, dp)
-    weight_s = m * mm.chip_touched_bytes(s.model, s.precision, s.dense, micro, tp, pp, dp) / stream
-    attn_flops = tokens * mm.attention_flops_per_token(s.model, s.prompt / 2.0)
-    attn_s = attn_flops / (chips * s.dense_peak_flops * s.eff.compute)
+    weight_s = m * mm.chip_touched_bytes(s.model, s.stored, s.dense, micro, tp, pp, dp) / stream
+    attn_flops = tokens * mm.prefill_attention_flops_per_token(s.model, s.prompt / 2.0)
+    attn_s = attn_flops / (chips * s.attention_peak_flops * s.eff.compute)
     permute_s = moe.permute_bytes(s.model, tokens, tp * dp, pp) / stream
     comm = rl._comm_seconds(s, tokens, tp, pp, m, dp)
     a2a, a2a_latency = rl.all_to_all_seconds(s, tokens, tp, pp, dp, m)
@@ -178,7 +178,7 @@ def _estimate(base: dict, op: Operating, phase: str, output_tokens: float,
 def _no_fit_reason(s: rl.Setup, phase: str) -> str:
     what = (f"one {s.prompt:g}-token prompt" if phase == "prefill"
             else f"one request at its average context ({s.decode_context:g} tokens)")
-    need = mm.weight_bytes(s.model, s.precision, s.dense)
+    need = mm.weight_bytes(s.model, s.stored, s.dense)
     most = max(a * b * c for a, b, c in replica_layouts(s.chip, s.model))
     return (f"{phase}: {s.model.name} at {s.precision} ({need / 1e9:.0f} GB of weights) plus "
             f"the KV cache of {what} does not fit in {s.chip.name} "
@@ -223,10 +223,12 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
     if phase == "prefill" and prompt_tokens <= 0:
         return ThroughputEstimate(**base, feasible=False, phase=phase,
                                   reason="prefill: the workload has no prompt tokens to prefill")
-    eff = (workload_efficiency(chip_family(chip), chip.name, model.is_moe, 1, stack)
+    eff = (workload_efficiency(chip_family(chip), chip.name, model.is_moe, 1, stack,
+                               model.experts >= FINE_MOE_MIN_EXPERTS)
            if calibrated else IDEAL)
     setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
-                       draft_tokens=draft_tokens, acceptance=acceptance)
+                       draft_tokens=draft_tokens, acceptance=acceptance, requested=precision)
+    base["precision_used"] = setup.precision
     base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
                 software_gain_per_year=eff.software_gain_per_year)
     setup_type = rl.Setup if phase == "prefill" else DecodeOnly

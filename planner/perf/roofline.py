@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.perf import modelmath as mm
 from planner.perf import moe
-from planner.perf.efficiency import Efficiency
+from planner.perf.efficiency import Efficiency, scheduler_limits
 
 #: Fraction of HBM usable for weights and KV cache (the rest: activations, workspace,
 #: fragmentation).  vLLM's default ``gpu_memory_utilization`` is 0.9.
@@ -37,15 +37,21 @@ LINK_EFFICIENCY = 0.8
 PCIE_LINK_EFFICIENCY = 0.25
 #: Fixed latency per collective or pipeline send, seconds.
 COLLECTIVE_LATENCY_S = 10e-6
+#: Chips served by one scheduler (one engine per 8-GPU server: vLLM's one engine for
+#: tensor parallelism 8, SGLang's data-parallel attention ranks of one server share one
+#: chunked-prefill budget).  Token and sequence caps apply per engine.
+ENGINE_CHIPS = 8
 
 
 @dataclass(frozen=True)
 class Setup:
     """Everything fixed for one (chip, model, precision, workload shape) question.
 
-    ``precision`` is the format of the routed experts (of every weight for a dense
-    model); ``dense_precision`` that of attention and the always-active weights (blank:
-    the same).  ``draft_tokens`` / ``acceptance``: speculative decoding (multi-token
+    ``precision`` is the format the routed experts (every weight of a dense model) are
+    multiplied in; ``weight_precision`` the format they are stored and read in (blank:
+    the same; narrower for weight-only quantisation, e.g. MXFP4 experts upcast on a chip
+    without FP4 tensor cores); ``dense_precision`` that of attention and the always-active
+    weights (blank: the same).  ``draft_tokens`` / ``acceptance``: speculative decoding (multi-token
     prediction), see :func:`planner.perf.modelmath.tokens_per_step`.
     """
 
@@ -59,6 +65,12 @@ class Setup:
     dense_precision: str = ""
     draft_tokens: int = 0
     acceptance: float = 0.0
+    weight_precision: str = ""
+
+    @property
+    def stored(self) -> str:
+        """Format the routed-expert (dense model: all) weights occupy memory and are read in."""
+        return self.weight_precision or self.precision
 
     @property
     def prefill_per_decode(self) -> float:
@@ -79,6 +91,18 @@ class Setup:
     def dense_peak_flops(self) -> float:
         """Peak FLOP/s of attention and always-active multiplies."""
         return self.chip.peak_tflops[self.dense] * 1e12
+
+    @property
+    def attention_peak_flops(self) -> float:
+        """Peak FLOP/s of the attention core (scores and values over the KV cache).
+
+        Multi-head latent attention runs its score and value products in BF16 (FlashMLA
+        and the MHA-form prefill kernels vLLM and SGLang use for MLA); other attention at
+        the dense format, as the calibrated FP8 attention of the Llama rows.
+        """
+        if self.model.attention == "mla":
+            return self.chip.peak_tflops.get("bf16", 0.0) * 1e12 or self.dense_peak_flops
+        return self.dense_peak_flops
 
     @property
     def bandwidth(self) -> float:
@@ -172,6 +196,33 @@ def bubble_factor(pp: int, micro_batches: int) -> float:
     return (m + pp - 1) / m
 
 
+def engines(chips: int) -> int:
+    """Scheduler instances serving a replica: one per server of :data:`ENGINE_CHIPS` chips."""
+    return max(math.ceil(chips / ENGINE_CHIPS), 1)
+
+
+def forward_passes(s: Setup, tokens: float, chips: int) -> int:
+    """Forward passes a round of ``tokens`` tokens needs under the stack's token budget.
+
+    A scheduler runs at most ``tokens_per_pass`` tokens (decode tokens plus prefill
+    chunks) per forward pass (:func:`planner.perf.efficiency.scheduler_limits`), so a
+    round of ``T`` tokens on a replica of ``n`` chips takes
+    ``ceil(T / (budget · engines(n)))`` passes, each reading the weights its tokens
+    touch again and multiplying fewer tokens per expert.  1 without a budget.
+    """
+    budget, _ = scheduler_limits(s.eff.stack)
+    if budget is None or tokens <= 0:
+        return 1
+    return max(math.ceil(tokens / (budget * engines(chips)) - 1e-9), 1)
+
+
+def sequence_cap(s: Setup, chips: int) -> int:
+    """Most concurrent sequences the stack's schedulers run on ``chips`` chips (a large
+    number without a cap): ``max_seqs · engines(chips)``."""
+    _, seqs = scheduler_limits(s.eff.stack)
+    return 1 << 30 if seqs is None else seqs * engines(chips)
+
+
 def max_batch(s: Setup, tp: int, pp: int, dp: int = 1) -> int:
     """Largest number of concurrent sequences whose KV cache fits beside the weights.
 
@@ -182,7 +233,7 @@ def max_batch(s: Setup, tp: int, pp: int, dp: int = 1) -> int:
     request share the prompt's).  0 if even the weights do not fit.
     """
     free = s.chip.memory_gb * 1e9 * USABLE_MEMORY_FRACTION
-    free -= mm.chip_weight_bytes(s.model, s.precision, s.dense, tp, pp, dp)
+    free -= mm.chip_weight_bytes(s.model, s.stored, s.dense, tp, pp, dp)
     per_seq = (s.prompt / s.beams + s.output) * s.kv_per_token
     if free <= 0 or per_seq <= 0:
         return 0
@@ -253,7 +304,8 @@ def round_timing(s: Setup, tp: int, pp: int, batch: float, micro_batches: int | 
                  dp: int = 1) -> Timing:
     """Time of one continuous-batching round with ``batch`` sequences on ``tp·pp·dp`` chips.
 
-    The round's tokens are split into ``micro_batches`` micro-batches (default ``pp``)
+    The round's tokens are split into ``micro_batches`` micro-batches (default ``pp``,
+    and at least the :func:`forward_passes` the stack's per-pass token budget needs)
     that stream through the stages; each re-reads its stage's weights.  ``dp`` attention
     groups share one expert-parallel pool; their all-to-all is not overlapped with
     compute (DeepSeek's two-micro-batch overlap is not what a default vLLM or SGLang
@@ -262,17 +314,17 @@ def round_timing(s: Setup, tp: int, pp: int, batch: float, micro_batches: int | 
     per sequence and ``d`` draft passes of one layer each.
     """
     chips = tp * pp * dp
-    m = max(int(micro_batches or pp), 1)
     tokens = s.round_tokens(batch)
+    m = max(int(micro_batches or pp), forward_passes(s, tokens, chips), 1)
     stream = s.bandwidth * s.eff.memory
     gemm_c = _gemm_seconds(s, tokens / m, m, tp, pp, dp)
-    weight_s = m * mm.chip_touched_bytes(s.model, s.precision, s.dense, tokens / m, tp, pp, dp) / stream
+    weight_s = m * mm.chip_touched_bytes(s.model, s.stored, s.dense, tokens / m, tp, pp, dp) / stream
     kv_s = batch * s.decode_context * s.kv_per_token / (dp * pp * mm.kv_shards(s.model, tp) * stream)
-    dense_rate = chips * s.dense_peak_flops * s.eff.compute
+    attn_rate = chips * s.attention_peak_flops * s.eff.compute
     attn_dec_s = batch * s.verified_per_step * mm.attention_flops_per_token(s.model, s.decode_context)
-    attn_dec_s /= dense_rate
+    attn_dec_s /= attn_rate
     pre_tokens = batch * s.tokens_per_step * s.prefill_per_decode
-    attn_pre_s = pre_tokens * mm.attention_flops_per_token(s.model, s.prompt / 2) / dense_rate
+    attn_pre_s = pre_tokens * mm.prefill_attention_flops_per_token(s.model, s.prompt / 2) / attn_rate
     permute_s = moe.permute_bytes(s.model, tokens, tp * dp, pp) / stream
     comm = _comm_seconds(s, tokens, tp, pp, m, dp)
     a2a, a2a_latency = all_to_all_seconds(s, tokens, tp, pp, dp, m)
@@ -288,23 +340,28 @@ def round_timing(s: Setup, tp: int, pp: int, batch: float, micro_batches: int | 
 def prefill_seconds(s: Setup, tp: int, pp: int, dp: int = 1) -> float:
     """Time to prefill one prompt alone, passing through the ``pp`` stages in turn.
 
+    A prompt longer than the stack's token budget is prefilled in
+    :func:`forward_passes` chunks, each reading the weights its tokens touch.
+
     The prompt runs in one attention group of ``tp`` chips; with ``dp > 1`` its routed
     tokens spread over all ``tp · dp`` expert-parallel chips and pay the all-to-all.
     """
     p = s.prompt
+    passes = forward_passes(s, p, tp * pp * dp)
     stream = s.bandwidth * s.eff.memory
     shared, per_expert = mm.expert_split(s.model)
     if per_expert <= 0:
         shared = s.model.active_params_b * 1e9
-    gemm_c = 2.0 * p * shared / s.eff.gemm_efficiency(p) / (tp * s.dense_peak_flops)
-    gemm_c += moe.routed_flop_seconds(s.model, s.eff, p, 1, tp * dp, 1) / s.peak_flops
-    weight_s = mm.chip_touched_bytes(s.model, s.precision, s.dense, p, tp, 1, dp) / stream
-    attn = p * mm.attention_flops_per_token(s.model, p / 2) / (tp * s.dense_peak_flops * s.eff.compute)
+    chunk = p / passes
+    gemm_c = 2.0 * p * shared / s.eff.gemm_efficiency(chunk) / (tp * s.dense_peak_flops)
+    gemm_c += moe.routed_flop_seconds(s.model, s.eff, chunk, passes, tp * dp, 1) / s.peak_flops
+    weight_s = passes * mm.chip_touched_bytes(s.model, s.stored, s.dense, chunk, tp, 1, dp) / stream
+    attn = p * mm.prefill_attention_flops_per_token(s.model, p / 2) / (tp * s.attention_peak_flops * s.eff.compute)
     permute_s = moe.permute_bytes(s.model, p, tp, 1) / stream
     comm = _tp_comm_seconds(s, p, tp, 2 * s.model.layers)
     a2a, a2a_latency = all_to_all_seconds(s, p * dp, tp, 1, dp, 1)
     if pp > 1:
         send = p * s.model.hidden_size * mm.ACTIVATION_BYTES
         comm += (pp - 1) * (send / pipeline_bandwidth(s.chip, tp * pp) + COLLECTIVE_LATENCY_S)
-    overhead = s.model.layers * s.eff.layer_overhead_us * 1e-6
+    overhead = passes * s.model.layers * s.eff.layer_overhead_us * 1e-6
     return max(gemm_c, weight_s) + attn + permute_s + comm + a2a + a2a_latency + overhead
