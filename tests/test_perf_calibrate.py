@@ -137,3 +137,32 @@ def test_nelder_mead_finds_minimum():
     x, v = nelder_mead(lambda p: (p[0] - 1.5) ** 2 + 3 * (p[1] + 0.5) ** 2, [0.0, 0.0])
     assert x[0] == pytest.approx(1.5, abs=1e-3) and x[1] == pytest.approx(-0.5, abs=1e-3)
     assert v < 1e-6
+
+
+def test_gauss_newton_recovers_a_known_routed_expert_factor():
+    """Surfaces log(pred/measured) = zf + w_i·zg − c_i (a dense point, w = 0, does not
+    depend on the routed factor G; a MoE point's routed half does, w = 0.5).  Columns
+    level (log F) and class:moe (log G): the dense points give level = c = 0.2; the MoE
+    points then need 0.2 + 0.5·zg = 0.3, so class:moe = 0.2.  Bilinear interpolation is
+    exact on these planes, so the fit recovers both."""
+    lf, lg = np.log(cal.GRID), np.log(cal.ROUTED_GRID)
+    c = np.array([0.2, 0.2, 0.3, 0.3])
+    w = np.array([0.0, 0.0, 0.5, 0.5])
+    curves = lf[None, :, None] + w[:, None, None] * lg[None, None, :] - c[:, None, None]
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
+    d = cal.Design(["level", "class:moe"], X, np.zeros(2), 2025.0)
+    theta = cal.fit(curves, d)
+    assert theta == pytest.approx([0.2, 0.2], abs=1e-6)
+    zf, zg = cal.split(d, theta)
+    assert zf == pytest.approx([0.2] * 4) and zg == pytest.approx([0, 0, 0.2, 0.2])
+
+
+def test_nvidia_open_engines_are_pinned_to_tensorrt_llm_by_the_same_machine_ratio():
+    """NVIDIA vLLM and SGLang points take TensorRT-LLM's terms plus log(1850/2100) and
+    log(1920/2100) (Spheron, one H100), so their fine-grained-MoE gap lands on
+    class:openmoe; AMD's vLLM keeps its own fitted terms."""
+    assert cal.pinned_stack("nvidia-hopper", "vllm") == ("trt-llm", pytest.approx(math.log(1850 / 2100)))
+    assert cal.pinned_stack("nvidia-blackwell", "sglang") == ("trt-llm", pytest.approx(math.log(1920 / 2100)))
+    assert cal.pinned_stack("amd-cdna3", "vllm") == ("vllm", 0.0)
+    r = next(r for r in load_points() if r.model == "deepseek-r1" and r.stack == "sglang")
+    assert cal.row_classes(r) == ("moe", "finemoe", "openmoe")

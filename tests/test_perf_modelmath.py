@@ -60,3 +60,40 @@ def test_sliding_window_layers_attend_and_store_at_most_their_window():
     assert oss.attended_tokens(100) == 100  # inside the window nothing changes
     dense = model_named("llama-3.1-8b")
     assert dense.attended_tokens(5000) == 5000
+
+
+def test_fp4_weights_on_chips_without_fp4_math_are_weight_only():
+    """MXFP4 gpt-oss-120b asked at fp4: Hopper and MI300X have no FP4 tensor cores, so the
+    experts stay 4-bit in memory (0.5 byte/weight) and multiply at the activations' BF16
+    (the checkpoint's dense_precision); B200 and MI355X multiply in FP4.  A dense model
+    (no dense_precision) upcasts to the chip's next format: Llama on H100 at fp4 stores
+    4-bit, multiplies FP8."""
+    from planner.perf.catalog import get_chip, get_model
+    oss, llama = get_model("gpt-oss-120b"), get_model("llama-3.1-70b")
+    for name in ("H100", "H200", "MI300X"):
+        chip = get_chip(name)
+        assert mm.weight_only_formats(chip, oss, "fp4", mm.resolve_precision(chip, "fp4")) == ("bf16", "fp4")
+    for name in ("B200", "MI355X"):
+        assert mm.weight_only_formats(get_chip(name), oss, "fp4", "fp4") == ("fp4", "")
+    assert mm.weight_only_formats(get_chip("H100"), llama, "fp4", "fp8") == ("fp8", "fp4")
+    assert mm.weight_only_formats(get_chip("H100"), llama, "fp8", "fp8") == ("fp8", "")
+
+
+def test_gpt_oss_on_hopper_reads_4_bit_experts_and_multiplies_at_bf16():
+    """gpt-oss-120b fp4 on H100: precision_used bf16 (989 TFLOP/s, not FP8's 1,979); the
+    memory held is S·2 + E·e·0.5 bytes: with S = 116.79e9 - 128·e and
+    e = (116.79 - 5.71)e9 / 124 = 0.8958e9, S = 2.124e9, so 4.25 + 57.33 = 61.6 GB (FP8
+    experts would be 4.25 + 114.7 = 118.9 GB)."""
+    from planner.perf.catalog import get_chip, get_model
+    from planner.perf.efficiency import efficiency_for
+    from planner.perf.inference import estimate_throughput, make_setup
+    chip, oss = get_chip("H100"), get_model("gpt-oss-120b")
+    e = estimate_throughput(chip, oss, "fp4", 1000, 1000, max_replica_chips=8)
+    assert e.feasible and e.precision_used == "bf16"
+    s = make_setup(chip, oss, "fp8", 1000, 1000, efficiency_for("nvidia-hopper"), requested="fp4")
+    assert s.peak_flops == pytest.approx(989.4e12) and s.stored == "fp4"
+    shared, per = mm.expert_split(oss)
+    assert per == pytest.approx((116.79 - 5.71) * 1e9 / 124)
+    held = mm.chip_weight_bytes(oss, s.stored, s.dense, 1, 1)
+    assert held == pytest.approx(shared * 2 + 128 * per * 0.5)
+    assert held / 1e9 == pytest.approx(61.6, abs=0.1)
