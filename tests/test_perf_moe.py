@@ -248,8 +248,8 @@ def test_routed_factor_scales_the_per_token_expert_work_not_the_tile():
 
 def test_moe_class_factors_touch_only_the_routed_multiplies():
     """workload_efficiency: a MoE keeps the dense compute and memory efficiency of its
-    chip and stack; class:moe x class:finemoe (x class:openmoe on vllm/sglang) land on
-    ``routed``.  Beam search still scales everything."""
+    chip and stack; class:moe x class:finemoe (x class:openmoe on vllm/sglang with FP8
+    experts, x class:w4moe for weight-only 4-bit experts) land on ``routed``."""
     from planner.perf.efficiency import factor_for, workload_efficiency
     dense = workload_efficiency("nvidia-hopper", "H200 SXM", False, 1, "vllm")
     mixtral = workload_efficiency("nvidia-hopper", "H200 SXM", True, 1, "vllm")
@@ -260,6 +260,9 @@ def test_moe_class_factors_touch_only_the_routed_multiplies():
     both = factor_for("class:moe") * factor_for("class:finemoe")
     assert fine_open.routed == pytest.approx(both * factor_for("class:openmoe"))
     assert fine_trt.routed == pytest.approx(both)
+    # gpt-oss's MXFP4 experts upcast on Hopper: not the FP8 open-engine kernels, w4moe
+    w4 = workload_efficiency("nvidia-hopper", "H100 SXM", True, 1, "vllm", True, False, True)
+    assert w4.routed == pytest.approx(both * factor_for("class:w4moe"))
     assert fine_open.routed_compute == pytest.approx(fine_open.compute * fine_open.routed)
 
 

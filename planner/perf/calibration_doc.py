@@ -53,12 +53,19 @@ Not modelable (left out of the fit and of the errors): {excluded}.
 METHOD = """Each point is predicted by the physics of `planner.perf.inference` at compute and
 memory efficiency `F x ({ec}, {em})` (capped at 0.95), with
 
-    log F = a0 + a_family + a_chip + s_stack + d_(stack, family) + c_class
+    log F = a0 + a_family + a_chip + s_stack + d_(stack, family) + c_beam
             + (r0 + r_family) * h(date),   h(t) = tau (1 - exp(-(t - t0) / tau))
+    log G = c_moe + c_finemoe + c_openmoe   (mixture-of-experts points only)
 
 `a_family` (chip family), `a_chip` (a chip's power/cooling/memory variant of its
 family's silicon), `s_stack` and `d` (a serving stack against a tuned MLPerf
-submission), `c_class` (mixture-of-experts models; beam search), and the software
+submission; NVIDIA's vLLM and SGLang are pinned to TensorRT-LLM times the same-machine
+ratio below, so their points inform no dense term), `c_beam` (beam search), `G` the
+routed-expert factor: the fraction of the large-multiply efficiency the routed expert
+multiplies' per-token work reaches (`c_moe` every MoE, `c_finemoe` at least 32 experts,
+`c_openmoe` fine-grained MoE on vLLM/SGLang); it touches neither attention nor dense
+layers nor memory streams, so each MoE point is predicted on a grid of (F, G) and the
+fit interpolates bilinearly.  And the software
 maturity rate `r` with the saturating curve `h` (tau = {tau} years, a judgement;
 t0 = {t0:.2f}, the newest point).  Family, chip, stack-by-family and rate-by-family
 terms are ridge-shrunk toward 0 (prior s.d. 0.4, 0.2, 0.3, 0.15/yr), so {npar}
@@ -120,7 +127,8 @@ def _factors(rep: Report) -> list[str]:
     for i, name in enumerate(rep.design.names):
         if name.startswith(("chip:", "class:", "stack:")):
             lines.append(f"| {name} | {math.exp(rep.theta[i]):.3f} |")
-    lines += ["", "Stack priors (used where a stack has no point on a vendor's chips):", "",
+    lines += ["", ("Stack priors (a vendor-specific one defines the stack on that vendor's chips; "
+                   "the '*' ones are used where a stack has no point on a vendor's chips):"), "",
               "| vendor | stack | = stack x ratio | source |", "|---|---|---|---|"]
     for (vendor, stack), (base, ratio, why) in cal.STACK_PRIORS.items():
         lines.append(f"| {vendor} | {stack} | {base} x {math.exp(ratio):.3f} | {why} |")
@@ -185,7 +193,7 @@ def render(rep: Report) -> str:
               f"the maturity rate right after the reference date; gains decay with tau = "
               f"{TAU_YEARS} years.")
     out += ["", "## Fitted values", "", fitted, ""] + _stack_table(rep)
-    out += ["", "Chip, class and stack factors (multiplying F):", ""] + _factors(rep)
+    out += ["", "Chip, class and stack factors (multiplying F; class:moe, class:finemoe and class:openmoe multiply G):", ""] + _factors(rep)
     out += ["", "## Software maturity: forecast check", ""] + _forecast(rep)
     out += ["", "## Every point", ""] + _rows_table(rep)
     out += ["", "## Out-of-sample check: Mélange Llama 2 7B profile", "",

@@ -32,6 +32,7 @@ from planner.perf.catalog import DEFAULT_FAMILY, get_chip, get_model
 from planner.perf.efficiency import FINE_MOE_MIN_EXPERTS, OPEN_STACKS, Efficiency
 from planner.perf.inference import estimate_throughput
 from planner.perf.maturity import MAX_RATE_PER_YEAR, TAU_YEARS, decimal_year, saturating_years
+from planner.perf.modelmath import resolve_precision, weight_only_formats
 
 #: Base efficiencies at F = 1 (the family, stack and date terms scale both).  Their
 #: ratio is a judgement: the compute-bound and memory-bound points cannot separate a
@@ -61,7 +62,7 @@ GRID = np.exp(np.linspace(math.log(0.12), math.log(3.0), 48))
 #: curves of other points do not depend on it.
 ROUTED_GRID = np.exp(np.linspace(math.log(0.1), math.log(1.6), 12))
 #: Classes whose factor scales only the routed-expert multiplies (G), not F.
-ROUTED_CLASSES = ("moe", "finemoe", "openmoe")
+ROUTED_CLASSES = ("moe", "finemoe", "openmoe", "w4moe")
 
 FLOOR = 1e-3
 #: Stacks with no modelable point for a vendor's chips: (vendor prefix of the family or
@@ -150,7 +151,7 @@ def columns(rows: list[CalRow]) -> list[str]:
     names = ["level"] + [f"fam:{f}" for f in fams] + [f"stack:{s}" for s in stacks]
     names += sorted({f"stackfam:{r.stack}:{r.family}" for r in rows if r.stack != "mlperf"})
     names += [f"chip:{c}" for c in sorted({r.chip for r in rows})]
-    names += [f"class:{k}" for k in ("moe", "finemoe", "openmoe", "beam")
+    names += [f"class:{k}" for k in ("moe", "finemoe", "openmoe", "w4moe", "beam")
               if any(k in row_classes(r) for r in rows)]
     return names + ["rate"] + [f"ratefam:{f}" for f in fams]
 
@@ -166,15 +167,21 @@ def row_classes(row: CalRow) -> tuple[str, ...]:
     """Workload classes with a term of their own: mixture-of-experts models (grouped
     expert multiplies and routing kernels below the dense-multiply efficiency), fine-grained
     MoE on top of that (at least FINE_MOE_MIN_EXPERTS experts: many small block-scaled
-    expert multiplies) and beam search (forking and pruning beams each step)."""
+    expert multiplies; on vLLM/SGLang with FP8 experts also openmoe; with 4-bit experts
+    upcast on a chip without FP4 math also w4moe) and beam search (forking and pruning
+    beams each step)."""
     out = []
-    experts = get_model(row.model).experts
-    if experts > 1:
+    chip, model = get_chip(row.chip), get_model(row.model)
+    if model.experts > 1:
         out.append("moe")
-    if experts >= FINE_MOE_MIN_EXPERTS:
+    if model.experts >= FINE_MOE_MIN_EXPERTS:
         out.append("finemoe")
-        if row.stack in OPEN_STACKS:
+        compute, stored = weight_only_formats(chip, model, row.precision,
+                                              resolve_precision(chip, row.precision))
+        if row.stack in OPEN_STACKS and compute == "fp8":
             out.append("openmoe")
+        if stored:
+            out.append("w4moe")
     if row.beams > 1:
         out.append("beam")
     return tuple(out)

@@ -27,8 +27,9 @@ STACK_ALIASES = {"mlperf": "mlperf", "tuned": "mlperf", "trtllm": "trt-llm",
                  "sglang": "sglang"}
 #: Efficiencies are capped: no stack reaches the datasheet.
 MAX_EFFICIENCY = 0.95
-#: The open-source engines, whose fine-grained MoE kernels (Triton fused MoE with
-#: block-scaled FP8) the calibration measures apart (``class:openmoe``).
+#: The open-source engines, whose fine-grained MoE kernels with FP8 experts (Triton fused
+#: MoE with block-scaled FP8) the calibration measures apart (``class:openmoe``); their
+#: MXFP4 expert kernels (gpt-oss) are not in that class.
 OPEN_STACKS = ("vllm", "sglang")
 #: Routed experts from which a MoE is "fine-grained" (DeepSeek-V3's 256, Qwen3-MoE's and
 #: Llama 4 Maverick's 128, gpt-oss-120b's 128): served with wide expert parallelism and
@@ -167,13 +168,17 @@ def factor_for(name: str) -> float:
 
 
 def workload_efficiency(family: str, chip: str, moe: bool, beams: int,
-                        stack: str | None = None, fine_moe: bool = False) -> Efficiency:
+                        stack: str | None = None, fine_moe: bool = False,
+                        fp8_experts: bool = True, weight_only: bool = False) -> Efficiency:
     """Family-and-stack efficiency times the chip's own factor and the workload's class factors.
 
     Beam search scales the whole efficiency; a MoE's ``class:moe`` factor (and for a
     fine-grained MoE, at least :data:`FINE_MOE_MIN_EXPERTS` routed experts, also
-    ``class:finemoe``, and on an open-source engine (:data:`OPEN_STACKS`) also
-    ``class:openmoe``) scales only its routed-expert multiplies (``Efficiency.routed``).
+    ``class:finemoe``, and on an open-source engine (:data:`OPEN_STACKS`) with experts
+    multiplied in FP8 (``fp8_experts``: block-scaled FP8 grouped kernels) also
+    ``class:openmoe``; with experts stored narrower than they multiply, ``weight_only``:
+    MXFP4 upcast on a chip without FP4 math, also ``class:w4moe``) scales only its
+    routed-expert multiplies (``Efficiency.routed``).
     """
     f = factor_for(f"chip:{chip}")
     if beams > 1:
@@ -181,8 +186,10 @@ def workload_efficiency(family: str, chip: str, moe: bool, beams: int,
     routed = factor_for("class:moe") if moe else 1.0
     if moe and fine_moe:
         routed *= factor_for("class:finemoe")
-        if canonical_stack(stack) in OPEN_STACKS:
+        if canonical_stack(stack) in OPEN_STACKS and fp8_experts:
             routed *= factor_for("class:openmoe")
+        if weight_only:
+            routed *= factor_for("class:w4moe")
     return replace(efficiency_for(family, stack).scaled(f), routed=routed)
 
 

@@ -271,9 +271,11 @@ def estimate_throughput(chip: ChipSpec, model: ModelSpec, precision: str, prompt
                            f"{chip.name} cannot be modelled: {chip.note}")
     used = resolve_precision(chip, precision)
     base["precision_used"] = used
+    compute, stored = weight_only_formats(chip, model, precision, used)
     eff = efficiency or (workload_efficiency(chip_family(chip), chip.name, model.is_moe,
                                              beam_width, stack,
-                                             model.experts >= FINE_MOE_MIN_EXPERTS)
+                                             model.experts >= FINE_MOE_MIN_EXPERTS,
+                                             compute == "fp8", bool(stored))
                          if calibrated else IDEAL)
     base.update(stack=eff.stack if eff is not IDEAL else "", as_of_year=eff.as_of_year,
                 software_gain_per_year=eff.software_gain_per_year)

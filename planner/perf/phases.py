@@ -223,8 +223,10 @@ def estimate_phase(chip: ChipSpec, model: ModelSpec, precision: str, prompt_toke
     if phase == "prefill" and prompt_tokens <= 0:
         return ThroughputEstimate(**base, feasible=False, phase=phase,
                                   reason="prefill: the workload has no prompt tokens to prefill")
+    compute, stored = mm.weight_only_formats(chip, model, precision, used)
     eff = (workload_efficiency(chip_family(chip), chip.name, model.is_moe, 1, stack,
-                               model.experts >= FINE_MOE_MIN_EXPERTS)
+                               model.experts >= FINE_MOE_MIN_EXPERTS, compute == "fp8",
+                               bool(stored))
            if calibrated else IDEAL)
     setup = make_setup(chip, model, used, prompt_tokens, output_tokens, eff,
                        draft_tokens=draft_tokens, acceptance=acceptance, requested=precision)
