@@ -464,11 +464,11 @@ def api_rows() -> list[dict[str, object]]:
 # --- Budgets ----------------------------------------------------------------------------
 # Assumption: the yearly envelope the board approves, set above what this plan spends each
 # year when planned with the Budgets sheet emptied (all-in prices, 2027-2029, after tax:
-# capex up to $13.8M and opex $2.51M in 2029), so these limits do not bind (all demand is
+# capex up to $10.6M and opex $5.38M in 2029), so these limits do not bind (all demand is
 # met); they would stop a re-plan that front-loads spending.
 BUDGET_SOURCE = ("Assumption: board-approved yearly envelope, above the capex and opex a "
                  "year the plan spends without limits (plan it with this sheet emptied)")
-BUDGETS = [{"year": START_YEAR + i, "capex_usd": 14_000_000, "opex_usd": 2_600_000,
+BUDGETS = [{"year": START_YEAR + i, "capex_usd": 14_000_000, "opex_usd": 6_000_000,
             "source": BUDGET_SOURCE} for i in range(QUARTERS // 4)]
 
 

@@ -101,7 +101,7 @@ def test_example_stacks_and_budgets(plan) -> None:
     assert [(s.name, s.adoption_usd, s.adopted) for s in plan.stacks] == \
         [("CUDA", 0, True), ("ROCm", 250000, False)]
     assert [(b.year, b.capex_usd, b.opex_usd) for b in plan.budgets] == \
-        [(y, 14.0e6, 2.6e6) for y in (2027, 2028, 2029)]
+        [(y, 14.0e6, 6.0e6) for y in (2027, 2028, 2029)]
 
 
 def test_example_prices_are_all_in_system_prices(plan) -> None:
