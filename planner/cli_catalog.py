@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from planner import cli_offers
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.io.hfconfig import load_config
 from planner.perf.catalog import chip_family, get_model, load_chips, load_models
@@ -91,8 +92,13 @@ def cmd_chip_list(args: argparse.Namespace) -> int:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     models, chips = list(load_models().values()), list(load_chips().values())
-    data = {"models": [model_row(m) for m in models], "chips": [chip_row(c) for c in chips]}
-    return _emit(args, data, f"Models\n{models_text(models)}\n\nChips\n{chips_text(chips)}")
+    offers = cli_offers.all_offers()
+    data = {"models": [model_row(m) for m in models], "chips": [chip_row(c) for c in chips],
+            "token_offers": offers}
+    text = (f"Models\n{models_text(models)}\n\nChips\n{chips_text(chips)}\n\n"
+            f"Token offers (published; $/Mtok prompt+output mixed at 1000 prompt / 250 output "
+            f"tokens; sources and limits: --json)\n{cli_offers.table(offers)}")
+    return _emit(args, data, text)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -101,7 +107,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Every catalog model: size, shape, aliases, source.")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_models)
-    p = subparsers.add_parser("catalog", help="list the catalog models and chips with aliases",
-                              description="Every catalog model and chip the planner knows.")
+    p = subparsers.add_parser("catalog", help="list the catalog models, chips and token offers",
+                              description="Every catalog model, chip and token-sold offer "
+                                          "(GroqCloud, Cerebras Inference, SambaNova Cloud) "
+                                          "the planner knows.")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_catalog)

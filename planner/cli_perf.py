@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from planner import cli_catalog
+from planner import cli_catalog, cli_offers
 from planner.domain import PlannerError, Quarter, Settings, units
 from planner.perf.catalog import get_chip, load_chips
 from planner.perf.compare import (
@@ -256,7 +256,7 @@ def cmd_throughput(args: argparse.Namespace) -> int:
 
 
 #: The text table cuts notes to this many characters (``--json`` has them whole).
-NOTE_WIDTH = 40
+NOTE_WIDTH = 64
 
 
 def _cell(row: dict, key: str | None, fmt: str) -> str:
@@ -316,7 +316,11 @@ def cmd_chips(args: argparse.Namespace) -> int:
     rows = compare_chips(model, load_chips(), args.precision, args.input_tokens, args.output_tokens,
                          args.ttft_ms, args.tpot_ms, estimate_kwargs=_estimate_kwargs(args),
                          **_costs(args))
+    offers = cli_offers.model_offers(model.name, args.input_tokens, args.output_tokens,
+                                     args.tpot_ms)
     if args.json:
+        for row in rows:
+            row["token_offers"] = [o for o in offers if o["chip"] == row["chip"]]
         _print_json(rows)
         return 0
     print(f"{model.name} at {args.precision} on {canonical_stack(args.stack)}, "
@@ -327,6 +331,8 @@ def cmd_chips(args: argparse.Namespace) -> int:
           + " (catalog prices)")
     print(format_table(rows))
     print(_basis_note(args))
+    print()
+    print(cli_offers.offers_text(model.name, offers, args.input_tokens, args.output_tokens))
     return 0
 
 

@@ -25,6 +25,7 @@ from planner.optimize.clock import Deadline, activate
 from planner.optimize.stochastic import HedgeResult, Scenario, solve_hedged
 from planner.perf import estimate
 from planner.perf.catalog import load_chips, load_models
+from planner.perf.token_offers import load_token_offers
 
 
 def _quiet(_: str) -> None:
@@ -33,7 +34,8 @@ def _quiet(_: str) -> None:
 
 def load_workbook(path: str | Path) -> PlanInput:
     """Read and validate an input workbook against the shipped chip and model catalogs."""
-    return reader.read_workbook(path, load_chips(), load_models())
+    return reader.read_workbook(path, load_chips(), load_models(),
+                                token_offers=load_token_offers())
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 
 CLI = ("planner.cli", "planner.cli_forecast", "planner.cli_ledger", "planner.cli_perf",
        "planner.cli_scenarios", "planner.cli_options", "planner.cli_catalog", "planner.cli_checks",
-       "planner.runtime", "planner.__main__")
+       "planner.cli_offers", "planner.runtime", "planner.__main__")
 LAYERS = [CLI, ("planner.api", "planner.api_commands"), ("planner.scenarios", "planner.ledger"),
           ("planner.report",),
           ("planner.pipeline",), ("planner.optimize",),

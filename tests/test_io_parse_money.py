@@ -122,3 +122,51 @@ def test_tax_input_problems_are_named(tmp_path: Path) -> None:
     text = " ".join(p.message for p in problems(mutate(tmp_path, "p.xlsx", change)))
     assert "tax_rate: expected a fraction in [0, 1)" in text
     assert "they add up to 0.8" in text
+
+
+def offer_row(name: object, catalog: object, **cells):
+    return append_row("APIs", {"offering": name, "catalog_offer": catalog, **cells})
+
+
+def read_with_offers(path: Path):
+    from planner.perf.token_offers import load_token_offers
+
+    return read_workbook(path, *catalogs(), token_offers=load_token_offers())
+
+
+def test_an_apis_row_naming_a_catalog_offer_takes_its_model_prices_and_speed(tmp_path):
+    """cerebras/llama3.1-70b: $0.60 in / $0.60 out, 450 output tokens/s per user; the
+    second row overrides the output price and the speed, the third sets one flat price."""
+    change = both(offer_row("cb", "Cerebras/llama3.1-70b"),
+                  offer_row("groq", "groqcloud/llama-3.1-70b-versatile",
+                            usd_per_million_output_tokens=0.5, output_tokens_per_s_per_user=300),
+                  offer_row("flat", "groqcloud/llama-3.1-8b-instant", usd_per_million_tokens=0.07))
+    cb, groq, flat = read_with_offers(mutate(tmp_path, "o.xlsx", change)).apis
+    assert (cb.model, cb.usd_per_million_input_tokens, cb.usd_per_million_output_tokens,
+            cb.output_tokens_per_s_per_user, cb.catalog_offer) == \
+        ("llama-3.1-70b", 0.6, 0.6, 450, "cerebras/llama3.1-70b")
+    assert (groq.usd_per_million_input_tokens, groq.usd_per_million_output_tokens,
+            groq.output_tokens_per_s_per_user) == (0.59, 0.5, 300)
+    # 300 prompt / 100 output tokens: (0.59 x 300 + 0.5 x 100) / 400 = 0.5675
+    assert groq.usd_per_million_tokens_for(300, 100) == pytest.approx(0.5675)
+    assert (flat.model, flat.usd_per_million_tokens, flat.usd_per_million_input_tokens) == \
+        ("llama-3.1-8b", 0.07, None)
+    assert flat.usd_per_million_tokens_for(300, 100) == 0.07
+
+
+def test_catalog_offer_problems_are_named(tmp_path):
+    """An unknown offer, a model that is not the offer's, an offer with no published
+    price and no price on the row, and a flat price given beside input/output prices."""
+    change = both(offer_row("a", "cerebras/llama9"),
+                  offer_row("b", "cerebras/llama3.1-70b", model="llama-3.1-8b"),
+                  offer_row("c", "sambanova/Meta-Llama-3.1-70B-Instruct"),
+                  offer_row("d", None, model="llama-3.1-8b", usd_per_million_tokens=1,
+                            usd_per_million_input_tokens=1))
+    with pytest.raises(InputError) as info:
+        read_with_offers(mutate(tmp_path, "p.xlsx", change))
+    text = {(p.row, p.column): p.message for p in info.value.problems}
+    assert "unknown catalog offer 'cerebras/llama9'" in text[2, "catalog_offer"]
+    assert "is not the model catalog offer cerebras/llama3.1-70b serves" in text[3, "model"]
+    assert "no price" in text[4, "usd_per_million_tokens"]
+    assert "not found" in text[4, "usd_per_million_tokens"]
+    assert "not both" in text[5, "usd_per_million_tokens"]

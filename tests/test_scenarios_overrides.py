@@ -122,3 +122,35 @@ def test_tax_rate_and_financing_overrides():
     loan = apply_override(inp, Override("financed_share", "set", 0.6, target="A"))
     loan = apply_override(loan, Override("loan_rate", "set", 0.07, target="A"))
     assert (loan.chips[0].financed_share, loan.chips[0].loan_rate_per_year) == (0.6, 0.07)
+
+
+def test_api_price_multiplies_both_token_prices_and_set_gives_one_flat_price():
+    """A catalog-priced offering ($0.59 in / $0.79 out): x2 gives $1.18 / $1.58 (and a
+    100/100 mix of $1.38); set 0.3 gives $0.30 for every token."""
+    from planner.domain import ApiOffer
+
+    inp, _ = base()
+    groq = ApiOffer("groq", "m", 0.79, usd_per_million_input_tokens=0.59,
+                    usd_per_million_output_tokens=0.79)
+    inp = dataclasses.replace(inp, apis=(groq, ApiOffer("other", "m", 1.0)))
+    out = apply_scenario(inp, spec(Override("api_price", "multiply", 2.0, "groq")))
+    assert (out.apis[0].usd_per_million_input_tokens,
+            out.apis[0].usd_per_million_output_tokens) == pytest.approx((1.18, 1.58))
+    assert out.apis[0].usd_per_million_tokens_for(100, 100) == pytest.approx(1.38)
+    assert out.apis[1] == inp.apis[1]  # not selected
+    flat = apply_scenario(inp, spec(Override("api_price", "set", 0.3))).apis[0]
+    assert flat.usd_per_million_tokens_for(100, 250) == pytest.approx(0.3)
+
+
+def test_a_sweep_names_an_api_offering_by_its_apis_row():
+    """The sweep's selector resolves against the APIs rows; an unknown name says which
+    offerings there are."""
+    from planner.domain import ApiOffer, PlannerError
+    from planner.scenarios.sweep import override_for
+
+    inp, _ = base()
+    inp = dataclasses.replace(inp, apis=(ApiOffer("cerebras/llama3.1-70b", "m", 0.6),))
+    ov = override_for(inp, "api_price", "Cerebras/llama3.1-70b", "multiply", "1.5")
+    assert (ov.target, ov.value) == ("cerebras/llama3.1-70b", 1.5)
+    with pytest.raises(PlannerError, match="cerebras/llama3.1-70b"):
+        override_for(inp, "api_price", "groq", "multiply", "1.5")

@@ -211,13 +211,45 @@ class SoftwareStack:
 
 @dataclass(frozen=True)
 class ApiOffer:
-    """Tokens bought from an API provider (e.g. Groq, Cerebras) for a model."""
+    """Tokens bought from an API provider (e.g. Groq, Cerebras) for a model.
+
+    ``usd_per_million_tokens`` prices every token a request processes (prompt plus output,
+    as Demand counts them).  An offer priced per input and per output token (the catalog's
+    token offers, ``planner/data/token_offers.csv``) carries both prices; a workload then
+    pays their mix at its own prompt/output shape (:meth:`usd_per_million_tokens_for`).
+    ``output_tokens_per_s_per_user`` is the provider's published output speed per request:
+    an offer serves a workload only if it meets the workload's TPOT target
+    (:meth:`meets_tpot`); ``None`` means not published, and no latency check is made.
+    """
 
     name: str
     model: str
     usd_per_million_tokens: float
     max_tokens_per_day: float | None = None
     gco2e_per_million_tokens: float | None = None  # prompt+output tokens; None = not counted
+    usd_per_million_input_tokens: float | None = None
+    usd_per_million_output_tokens: float | None = None
+    output_tokens_per_s_per_user: float | None = None
+    catalog_offer: str = ""  # the catalog token offer this row switched on, if any
+    source: str = ""
+
+    def usd_per_million_tokens_for(self, prompt_tokens: float, output_tokens: float) -> float:
+        """USD per million tokens (prompt+output) for requests of this shape:
+        (P_in x prompt + P_out x output) / (prompt + output) when priced per input and
+        output token, else the single price."""
+        p_in, p_out = self.usd_per_million_input_tokens, self.usd_per_million_output_tokens
+        total = prompt_tokens + output_tokens
+        if p_in is None or p_out is None or total <= 0:
+            return self.usd_per_million_tokens
+        return (p_in * prompt_tokens + p_out * output_tokens) / total
+
+    def meets_tpot(self, tpot_ms: float | None) -> bool:
+        """Whether the published per-user speed meets a TPOT target:
+        1000 / speed <= tpot_ms (always true with no target or no published speed)."""
+        speed = self.output_tokens_per_s_per_user
+        if tpot_ms is None or speed is None:
+            return True
+        return 1000.0 / speed <= tpot_ms
 
 
 @dataclass(frozen=True)

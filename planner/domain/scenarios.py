@@ -24,7 +24,8 @@ SET = ("set",)
 class Parameter:
     """A parameter a scenario may override.
 
-    ``target`` is what the selector may name (``workload``, ``chip``, ``site``, or ``""``
+    ``target`` is what the selector may name (``workload``, ``chip``, ``site``, ``api``
+    (an APIs row's offering) or ``""``
     for nothing); a blank selector means every one.  ``quarters`` says whether a quarter
     range may narrow it; ``whole`` that its values are whole numbers.
     """
@@ -79,6 +80,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               "share of the purchase price borrowed (the chip's financing offer), at most 1"),
     Parameter("loan_rate", "fraction per year", "chip", False, SET,
               "interest rate of the chip's purchase loan, below 1"),
+    Parameter("api_price", "USD per million tokens", "api", False, ALL_OPERATIONS,
+              "price of an API offering (an APIs row, e.g. a catalog token offer): multiply "
+              "and add change its input and output prices alike; set gives one price for "
+              "every token (prompt and output)"),
 )}
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.domain.errors import Problem
-from planner.domain.inputs import ChipOffer, InferenceWorkload, PlanInput, Settings, Site
+from planner.domain.inputs import ApiOffer, ChipOffer, InferenceWorkload, PlanInput, Settings, Site
 from planner.domain.names import find_by_name, normalise
 from planner.domain.periods import Quarter
 from planner.domain.scenarios import PARAMETERS, Override, Parameter, ScenarioSpec
@@ -54,12 +54,14 @@ class ScenarioContext:
     periods: tuple[Quarter, ...] = ()
     listed: frozenset[tuple[str, str]] = frozenset()  # (kind, normalised name) on the sheets
     has_emissions_cap: bool = False  # Settings emissions_cap_tco2e given (multiply/add need it)
+    apis: Mapping[str, object] = field(default_factory=dict)  # APIs rows by offering
 
     @classmethod
     def from_parts(cls, settings: Settings | None, offers: Iterable[ChipOffer],
                    chip_specs: Mapping[str, object], sites: Iterable[Site],
                    workloads: Iterable[InferenceWorkload],
-                   tables: Mapping[str, Table | None] | None = None) -> ScenarioContext:
+                   tables: Mapping[str, Table | None] | None = None,
+                   apis: Iterable[ApiOffer] = ()) -> ScenarioContext:
         """The valid chips, sites and workloads; ``tables`` (the sheets as read) tell
         which other names are listed on rows that have problems of their own."""
         offers = list(offers)
@@ -70,19 +72,23 @@ class ScenarioContext:
             workloads={w.name: _Named(w.name) for w in workloads},
             periods=tuple(settings.periods) if settings is not None else (),
             listed=_listed(tables or {}),
-            has_emissions_cap=bool(settings is not None and settings.emissions_cap_tco2e))
+            has_emissions_cap=bool(settings is not None and settings.emissions_cap_tco2e),
+            apis={a.name: _Named(a.name) for a in apis})
 
     @classmethod
     def from_input(cls, inp: PlanInput) -> ScenarioContext:
-        return cls.from_parts(inp.settings, inp.chips, inp.chip_specs, inp.sites, inp.workloads)
+        return cls.from_parts(inp.settings, inp.chips, inp.chip_specs, inp.sites, inp.workloads,
+                              apis=inp.apis)
 
 
 def _listed(tables: Mapping[str, Table | None]) -> frozenset[tuple[str, str]]:
     names = set()
-    for kind, sheet in (("chip", "Chips"), ("site", "Sites"), ("workload", "Workloads")):
+    for kind, sheet, column in (("chip", "Chips", "chip"), ("site", "Sites", "site"),
+                                ("workload", "Workloads", "workload"),
+                                ("api", "APIs", "offering")):
         table = tables.get(sheet)
         for row in table.rows if table is not None else ():
-            names.add((kind, normalise(row.values.get(kind))))
+            names.add((kind, normalise(row.values.get(column))))
     return frozenset(names)
 
 
@@ -143,7 +149,8 @@ def _target(name: str, p: Parameter, ctx: ScenarioContext, column: str) -> str:
     if not p.target:
         raise OverrideError(column, f"{p.name} applies to the whole plan: leave the selector "
                                     f"blank (got '{name}')")
-    pool = {"chip": ctx.chips, "site": ctx.sites, "workload": ctx.workloads}[p.target]
+    pool = {"chip": ctx.chips, "site": ctx.sites, "workload": ctx.workloads,
+            "api": ctx.apis}[p.target]
     found = find_by_name(name, pool)
     if found is None and (p.target, normalise(name)) in ctx.listed:
         raise _Invalid(name)

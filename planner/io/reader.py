@@ -29,6 +29,7 @@ from planner.domain.inputs import (
     TrainingRun,
 )
 from planner.domain.names import normalise
+from planner.domain.offers import TokenOffer
 from planner.io.guard import Limits, limits_from_env
 from planner.io.parse_actuals import parse_actuals
 from planner.io.parse_carbon import check_carbon_settings, parse_carbon
@@ -150,7 +151,8 @@ class _Supply:
 
 def _parse_supply(tables: Mapping[str, Table | None], chip_catalog: dict[str, ChipSpec],
                   models: Mapping[str, ModelSpec], settings: Settings | None,
-                  problems: list[Problem]) -> _Supply:
+                  problems: list[Problem],
+                  token_offers: Mapping[str, TokenOffer] | None = None) -> _Supply:
     """Chips, sites (with their power over time and expansions), the owned fleet, stacks
     and APIs: the sheets the demand side is checked against."""
     owned = owned_chip_names(tables["Fleet"], chip_catalog)
@@ -168,12 +170,13 @@ def _parse_supply(tables: Mapping[str, Table | None], chip_catalog: dict[str, Ch
     return _Supply(offers, chip_specs, index.sites, expansions, [row.owned for row in fleet],
                    context,
                    parse_stacks(tables["Stacks"], context, problems),
-                   parse_apis(tables["APIs"], models, problems))
+                   parse_apis(tables["APIs"], models, problems, token_offers))
 
 
 def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, ChipSpec],
                   model_catalog: dict[str, ModelSpec], *,
-                  limits: Limits | None = None) -> PlanInput:
+                  limits: Limits | None = None,
+                  token_offers: Mapping[str, TokenOffer] | None = None) -> PlanInput:
     """Read ``path`` and return the validated plan input.
 
     ``chip_catalog`` and ``model_catalog`` are keyed by canonical name; names in the
@@ -181,7 +184,8 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     come back canonical.  Raises :class:`PlannerError` if the file cannot be read as a
     workbook, and :class:`InputError` listing every problem if its content is invalid.
     ``path`` may be a :class:`Source` (bytes already in memory, e.g. an upload);
-    ``limits`` default to :func:`limits_from_env` (see :mod:`planner.io.guard`).
+    ``limits`` default to :func:`limits_from_env` (see :mod:`planner.io.guard`);
+    ``token_offers`` are the catalog token offers an APIs row may name (``catalog_offer``).
     """
     limits = limits or limits_from_env()
     source = path if isinstance(path, Source) else read_source(path, limits)
@@ -195,7 +199,7 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     check_carbon_settings(settings, tables, problems)
     defined = parse_models(tables["Models"], model_catalog, problems, source.path.parent)
     models = {**model_catalog, **defined}
-    supply = _parse_supply(tables, chip_catalog, models, settings, problems)
+    supply = _parse_supply(tables, chip_catalog, models, settings, problems, token_offers)
     workloads = parse_workloads(tables["Workloads"], tables["Demand"], models, settings,
                                 problems, supply.stack_context, {a.model for a in supply.apis})
     workloads = apply_forecasts(workloads, tables, settings, problems)  # Drivers, History
@@ -208,7 +212,8 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     actuals = parse_actuals(tables["Actuals"], supply.chip_specs, [s.name for s in supply.sites],
                             [w.name for w in workloads], problems)
     scenarios = parse_scenarios(tables["Scenarios"], ScenarioContext.from_parts(
-        settings, supply.offers, supply.chip_specs, supply.sites, workloads, tables), problems)
+        settings, supply.offers, supply.chip_specs, supply.sites, workloads, tables,
+        supply.apis), problems)
     if problems or settings is None:
         raise InputError(_in_sheet_order(problems), source=source.name)
     return PlanInput(

@@ -68,16 +68,39 @@ STACKS = SheetSpec(
 
 APIS = SheetSpec(
     "APIs", False,
-    "Tokens bought from an inference API (for example Groq or Cerebras, which sell only "
-    "tokens). Any workload serving the offering's model may use it, up to its daily "
-    "limit.", [
+    "Tokens bought from an inference API (for example GroqCloud, Cerebras Inference or "
+    "SambaNova Cloud, which sell their chips' output as tokens). Any workload serving the "
+    "offering's model may use it, up to its daily limit, if the offering's per-user output "
+    "speed meets the workload's TPOT target (1000 / speed <= tpot_ms; no check when the "
+    "speed is unknown). Name a catalog token offer (planner catalog lists them) in "
+    "catalog_offer to take its model, published prices and speed; any column filled in "
+    "overrides the catalog's.", [
         _c("offering", "", "name", True, doc="Name of the offering (provider and plan)."),
-        _c("model", "", "name", True,
-           doc="Model served (catalog name or a model of the Models sheet)."),
-        _c("usd_per_million_tokens", "USD per million tokens", "positive", True,
-           doc="Price of a million tokens (prompt plus output, as Demand counts them)."),
+        _c("catalog_offer", "", "name",
+           doc="A catalog token offer (e.g. cerebras/llama3.1-70b; `planner catalog` lists "
+               "them) whose model, prices and per-user speed this row takes.",
+           blank="none: the row gives its own model and price"),
+        _c("model", "", "name",
+           doc="Model served (catalog name or a model of the Models sheet).",
+           blank="the catalog offer's (required without one)"),
+        _c("usd_per_million_tokens", "USD per million tokens", "positive",
+           doc="One price for a million tokens of any kind (prompt plus output, as Demand "
+               "counts them); replaces the input and output prices.",
+           blank="priced by the input and output prices"),
+        _c("usd_per_million_input_tokens", "USD per million input tokens", "positive",
+           doc="Price of a million prompt (input) tokens; a workload pays "
+               "(input x prompt + output x output) / (prompt + output) per million tokens.",
+           blank="the catalog offer's"),
+        _c("usd_per_million_output_tokens", "USD per million output tokens", "positive",
+           doc="Price of a million generated (output) tokens.", blank="the catalog offer's"),
+        _c("output_tokens_per_s_per_user", "output tokens/s per user", "positive",
+           doc="Output tokens per second one request streams at (the provider's published "
+               "speed); the offering serves a workload only if 1000 / this <= its tpot_ms.",
+           blank="the catalog offer's; no latency check if unknown"),
         _c("max_tokens_per_day", "tokens per day", "positive",
-           doc="Most tokens per day the offering supplies, over all workloads.",
+           doc="Most tokens per day the offering supplies, over all workloads (the catalog's "
+               "published limits are for free and developer tiers and are not applied: put "
+               "the contracted limit here).",
            blank="no limit"),
         _c("gco2e_per_million_tokens", "gCO2e per million tokens", "number",
            doc="Emissions of a million tokens (prompt plus output) bought from the "

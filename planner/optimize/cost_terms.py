@@ -105,7 +105,7 @@ def _cloud_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:
             ct.add("rental", t, var, p.reserved_usd_per_hour[c, k] * H)
     days = H / 24.0
     for (w, a, t), var in v.api.items():
-        ct.add("api", t, var, p.apis[a].usd_per_million_tokens * days / 1e6 * p.scale(w))
+        ct.add("api", t, var, p.api_usd_per_mtok(w, a) * days / 1e6 * p.scale(w))
 
 
 def _other_costs(p: Parameters, v: Variables, ct: CostTerms) -> None:

@@ -135,7 +135,7 @@ def api_usage(p: Parameters, v: Variables) -> list[ApiRow]:
     days, rows = p.hours_per_quarter / 24.0, []
     for (w, a, t), var in _by_time(v.api.items()):
         if (x := value(var) * p.scale(w)) > EPS:
-            price = p.apis[a].usd_per_million_tokens
+            price = p.api_usd_per_mtok(w, a)
             rows.append(ApiRow(p.periods[t], w, a, x, price, x * price * days / 1e6))
     return rows
 

@@ -70,6 +70,7 @@ class Parameters:
     allowed_stacks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per workload/run
     apis: dict[str, ApiTerms] = field(default_factory=dict)
     api_for: dict[str, list[str]] = field(default_factory=dict)      # workload -> offerings
+    api_price: dict[tuple[str, str], float] = field(default_factory=dict)  # P_{w,a}, $/Mtok
     expansions: dict[str, ExpansionTerms] = field(default_factory=dict)
     capex_budget: dict[int, float] = field(default_factory=dict)
     opex_budget: dict[int, float] = field(default_factory=dict)
@@ -152,6 +153,11 @@ class Parameters:
         life = self.life_quarters[chip]
         last = min(life, self.horizon - delivered)  # never loop past the horizon
         return [delivered + k for k in range(4, last, 4) if 0 <= delivered + k < self.horizon]
+
+    def api_usd_per_mtok(self, workload: str, api: str) -> float:
+        """P_{w,a}: USD per million tokens workload w pays offering a (its input/output
+        mix at w's shape; the single price where no mix is known)."""
+        return self.api_price.get((workload, api), self.apis[api].usd_per_million_tokens)
 
     def scale(self, workload: str) -> float:
         """sigma_w: tokens/day in one unit of u_{w,t} and z_{w,a,t}: what one chip of the

@@ -114,10 +114,22 @@ def _stacks(inp: PlanInput) -> dict:
 
 
 def _apis(inp: PlanInput) -> dict:
+    """Offerings, the workloads each may serve and the price each workload pays.
+
+    An offering serves workload w if it sells w's model and its published per-user
+    output speed meets w's TPOT target: 1000 / speed_a <= tpot_w (no check when either is
+    unknown).  Workload w pays P_{w,a} = (P_in x prompt_w + P_out x output_w) /
+    (prompt_w + output_w) per million tokens when the offering is priced per input and
+    output token, else its single price.
+    """
+    serves = {w.name: [a for a in inp.apis if a.model == w.model and a.meets_tpot(w.tpot_ms)]
+              for w in inp.workloads}
     return {"apis": {a.name: ApiTerms(a.model, a.usd_per_million_tokens, a.max_tokens_per_day)
                      for a in inp.apis},
-            "api_for": {w.name: [a.name for a in inp.apis if a.model == w.model]
-                        for w in inp.workloads}}
+            "api_for": {w: [a.name for a in offers] for w, offers in serves.items()},
+            "api_price": {(w.name, a.name): a.usd_per_million_tokens_for(w.prompt_tokens,
+                                                                        w.output_tokens)
+                          for w in inp.workloads for a in serves[w.name]}}
 
 
 def _expansions(inp: PlanInput) -> dict:

@@ -6,6 +6,7 @@ from planner.domain import units
 from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import HOURS_PER_QUARTER
 from planner.perf.inference import estimate_throughput
+from planner.perf.token_offers import offers_on_chip
 
 HOURS_PER_YEAR = HOURS_PER_QUARTER * 4
 #: Catalog comparisons' defaults where no workbook gives them: market.md Depreciation
@@ -21,6 +22,20 @@ _SALE_NOTES = {
     "edge-device": "an edge device, not a data-centre part",
     "cloud-only": "rent only (one cloud)",
 }
+
+
+def plannable_hint(chip: ChipSpec) -> str:
+    """What makes a chip the core does not model plannable ('' for a modelled chip):
+    a measured throughput (Measured sheet) and a price (Chips sheet), and the catalog
+    token offers selling its output, if any."""
+    if chip.modelable:
+        return ""
+    tokens = offers_on_chip(chip.name)
+    sold = f"; or buy its tokens ({len(tokens)} catalog token offers)" if tokens else ""
+    if chip.purchasable in ("api-only", "internal", "edge-device"):
+        return (f"not sold as hardware: plannable only as a new workbook chip with a quoted "
+                f"price and a Measured row{sold}")
+    return f"plannable with a Measured row (tokens/s per chip) and a system price{sold}"
 
 
 def it_power_kw(chip: ChipSpec, server_power_overhead: float) -> float | None:
@@ -74,7 +89,8 @@ def compare_row(chip: ChipSpec, model: ModelSpec, precision: str, prompt_tokens:
     kw = it_power_kw(chip, server_power_overhead)
     owned = owned_usd_per_hour(chip, lifetime_years, kw, pue, electricity_usd_per_kwh,
                                power_draw_fraction)
-    notes = [n for n in (est.reason, _SALE_NOTES.get(chip.purchasable, "")) if n]
+    notes = [n for n in (plannable_hint(chip), est.reason, _SALE_NOTES.get(chip.purchasable, ""))
+             if n]
     return {
         "chip": chip.name,
         "vendor": chip.vendor,

@@ -100,8 +100,10 @@ def cheapest_rental(result: PlanResult, inp: PlanInput, w: InferenceWorkload,
 
 
 def cheapest_api(inp: PlanInput, w: InferenceWorkload) -> tuple[str | None, float | None]:
-    """(offering, $ per million prompt+output tokens) of the cheapest API for ``w``'s model."""
-    offers = sorted((a.usd_per_million_tokens, a.name) for a in inp.apis if a.model == w.model)
+    """(offering, $ per million prompt+output tokens at ``w``'s prompt/output shape) of the
+    cheapest API selling ``w``'s model fast enough for its TPOT target."""
+    offers = sorted((a.usd_per_million_tokens_for(w.prompt_tokens, w.output_tokens), a.name)
+                    for a in inp.apis if a.model == w.model and a.meets_tpot(w.tpot_ms))
     return (offers[0][1], offers[0][0]) if offers else (None, None)
 
 

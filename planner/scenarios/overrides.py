@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 from planner.domain.carbon import scale_by_year
 from planner.domain.estimates import Estimates, ThroughputEstimate
-from planner.domain.inputs import ChipOffer, InferenceWorkload, PlanInput, Site
+from planner.domain.inputs import ApiOffer, ChipOffer, InferenceWorkload, PlanInput, Site
 from planner.domain.periods import Quarter
 from planner.domain.scenarios import PARAMETERS, Override, ScenarioSpec
 
@@ -116,6 +116,20 @@ def _tax_rate(inp: PlanInput, ov: Override) -> PlanInput:
         inp.settings, tax_rate=rate))
 
 
+def _api(a: ApiOffer, ov: Override) -> ApiOffer:
+    """An API offering's price changed: set gives one price for every token; multiply and
+    add change the single price and the input and output prices alike."""
+    if ov.operation == "set":
+        return dataclasses.replace(a, usd_per_million_tokens=combine(0.0, ov),
+                                   usd_per_million_input_tokens=None,
+                                   usd_per_million_output_tokens=None)
+    p_in, p_out = a.usd_per_million_input_tokens, a.usd_per_million_output_tokens
+    return dataclasses.replace(
+        a, usd_per_million_tokens=combine(a.usd_per_million_tokens, ov),
+        usd_per_million_input_tokens=None if p_in is None else combine(p_in, ov),
+        usd_per_million_output_tokens=None if p_out is None else combine(p_out, ov))
+
+
 def _each(items: tuple, ov: Override, name: Callable, change: Callable) -> tuple:
     return tuple(change(x) if _hits(name(x), ov) else x for x in items)
 
@@ -128,6 +142,9 @@ def apply_override(inp: PlanInput, ov: Override) -> PlanInput:
     if target == "workload":
         return dataclasses.replace(inp, workloads=_each(
             inp.workloads, ov, lambda w: w.name, lambda w: _demand(w, ov, periods)))
+    if target == "api":
+        return dataclasses.replace(inp, apis=_each(
+            inp.apis, ov, lambda a: a.name, lambda a: _api(a, ov)))
     if target == "site":
         return dataclasses.replace(inp, sites=_each(
             inp.sites, ov, lambda s: s.name, lambda s: _site(s, ov, periods)))
