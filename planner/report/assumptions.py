@@ -191,7 +191,10 @@ def _workloads(inp: PlanInput) -> list[Row]:
                             unit="tokens per day", fmt=INT))
     for a in inp.apis:
         out += _generic("api offer", a.name, a, periods, notes={
-            "max_tokens_per_day": "no limit", "gco2e_per_million_tokens": "not counted"})
+            "max_tokens_per_day": "no limit", "gco2e_per_million_tokens": "not counted",
+            "usd_per_million_input_tokens": "one price for all tokens",
+            "usd_per_million_output_tokens": "one price for all tokens",
+            "output_tokens_per_s_per_user": "not published: no latency check"})
     return out
 
 
