@@ -27,6 +27,7 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "purchase_usd_per_chip": 1e7, "rent_usd_per_chip_hour": 1e4,
     "cost_usd": _MONEY, "adoption_usd": _MONEY, "capex_usd": _MONEY, "opex_usd": _MONEY,
     "electricity_usd_per_kwh": 100.0, "usd_per_million_tokens": 1e6,
+    "usd_per_million_input_tokens": 1e6, "usd_per_million_output_tokens": 1e6,
     "unmet_penalty_usd_per_million_tokens": 1e6,
     "unmet_training_penalty_usd_per_chip_hour": 1e5, "budget_overrun_penalty_usd_per_usd": 1e3,
     # time
@@ -47,7 +48,7 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "power_kw_per_chip": 1e3, "tdp_w": 1e6, "pue": 10.0, "server_power_overhead": 10.0,
     "memory_gb": 1e6, "memory_bw_tbs": 1e4, "scaleup_gbs_per_chip": 1e7,
     "bf16_tflops": 1e7, "fp8_tflops": 1e7, "fp4_tflops": 1e7, "int8_tops": 1e7,
-    "output_tokens_per_s_per_chip": 1e8,
+    "output_tokens_per_s_per_chip": 1e8, "output_tokens_per_s_per_user": 1e6,
     # models
     "params_b": 1e5, "active_params_b": 1e5, "vocab_size": 1e8, "max_context": 1e9,
     "hidden_size": 1e7, "head_dim": 1e5, "layers": _MODEL, "attention_heads": _MODEL,

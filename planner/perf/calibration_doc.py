@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable
 
 from planner.perf import calibration_fit as cal
+from planner.perf import cloud_validation
 from planner.perf.calibration_data import P99_OVER_MEAN_TPOT, P99_OVER_MEAN_TTFT
 from planner.perf.calibration_fit import Report
 from planner.perf.efficiency import DEFAULT_STACK, STACKS
@@ -200,4 +201,12 @@ def render(rep: Report) -> str:
             ("Not used in the fit: Griggs et al. 2024, vLLM, one GPU, Llama 2 7B, TPOT <= 120 ms "
              "(reference `melange/llama2-7b_profile.csv`), against the default (`vllm`) stack."), ""]
     out += _melange(rep)
+    out += ["", "## Cloud-only silicon: TPU, Trainium2, Inferentia2", ""] + _cloud(rep)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _cloud(rep: Report) -> list[str]:
+    """Published results for the clouds' own chips (:mod:`planner.perf.cloud_validation`)."""
+    tpu = [(r.label, r.measured, ins, loo) for r, ins, loo in zip(rep.rows, rep.in_sample, rep.loo)
+           if r.family == "google-tpu"]
+    return cloud_validation.markdown(tpu)
