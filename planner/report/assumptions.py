@@ -64,6 +64,9 @@ UNITS: dict[str, tuple[str, str | None]] = {
     "declining_balance_factor": ("x straight-line rate", NUM2),
     "expansion_depreciation_years": ("years", NUM1), "financed_share": ("share", PCT),
     "loan_rate_per_year": ("share per year", PCT), "loan_term_years": ("years", NUM1),
+    "usd_per_million_input_tokens": ("USD per million input (prompt) tokens", USD_RATE),
+    "usd_per_million_output_tokens": ("USD per million output tokens", USD_RATE),
+    "output_tokens_per_s_per_user": ("output tokens/s per user", INT),
 }
 #: By-year Settings values (planner.domain.carbon) and what a blank one means.
 BY_YEAR = {"carbon_price_usd_per_tco2e": "no carbon price", "emissions_cap_tco2e": "no cap"}
