@@ -58,7 +58,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        cost = f"{result.costs.describe()}, NPV" if result.cashflow else "no plan"
+        cost = (f"{result.costs.describe()} "
+                f"({result.costs.basis_words(inp.settings.discount_rate_per_year)})"
+                if result.cashflow else "no plan")
         print(f"{summary['termination']}: {cost}; report written to {report}"
               + cli_ledger.recorded(run.run_id, args.ledger))
     if result.solver.status == Status.ERROR:

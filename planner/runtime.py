@@ -24,20 +24,11 @@ import tempfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from planner.common.atomic import process_alive
 from planner.optimize.clock import current
 from planner.optimize.watchdog import signal_children
 
 _PRIVATE = re.compile(r"^planner-(\d+)-\w+$")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
 
 
 def sweep_private_tempdirs(base: Path) -> None:
@@ -45,7 +36,7 @@ def sweep_private_tempdirs(base: Path) -> None:
     with suppress(OSError):
         for entry in base.iterdir():
             found = _PRIVATE.match(entry.name)
-            if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
+            if found and int(found.group(1)) != os.getpid() and not process_alive(int(found.group(1))):
                 shutil.rmtree(entry, ignore_errors=True)
 
 

@@ -259,3 +259,14 @@ def test_example_emissions_recompute_from_the_power_sheet_and_the_inputs(example
                            for a in api if a["quarter"] == quarter)
             assert supplier == pytest.approx(expected / 1e12, rel=1e-3)
     assert any(site == "cloud" for _q, site in summed)  # the example rents, so it is checked
+
+
+def test_the_plan_line_says_which_money_its_figure_is(tmp_path):
+    """The one-line answer names the discount rate, the cost basis and the tax basis of
+    its cost of ownership (the example: 8%/yr, annuity basis, after tax at 21%)."""
+    out = tmp_path / "line.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "planner", "plan", str(EXAMPLE), "--out", str(out),
+                           "--no-ledger", "--quiet"], capture_output=True, text=True, cwd=REPO,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "cost of ownership (NPV at 8.0%/yr, annuity basis, after tax at 21%)" in proc.stdout

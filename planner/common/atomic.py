@@ -34,7 +34,8 @@ def current_umask() -> int:
     return mask
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (this one does; unknown = assume it does)."""
     if pid == os.getpid():
         return True
     try:
@@ -55,7 +56,7 @@ def sweep_stale_temps(folder: Path, name: str) -> None:
         return
     for entry in entries:
         found = _TMP.match(entry.name)
-        if found and entry.name.startswith(f".{name}.") and not _alive(int(found.group(1))):
+        if found and entry.name.startswith(f".{name}.") and not process_alive(int(found.group(1))):
             with suppress(OSError):
                 entry.unlink()
 

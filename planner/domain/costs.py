@@ -86,6 +86,14 @@ class CostBreakdown:
         out["objective_npv_usd"] = self.objective_usd
         return out
 
+    def basis_words(self, rate_per_year: float) -> str:
+        """'NPV at 8.0%/yr, annuity basis, after tax at 21%': which money a figure is.
+
+        >>> CostBreakdown(1.0, tax_basis="after tax at 21%, chips depreciated by MACRS").basis_words(0.08)
+        'NPV at 8.0%/yr, annuity basis, after tax at 21%'
+        """
+        return f"NPV at {rate_per_year:.1%}/yr, {self.cost_basis} basis, {self.tax_basis.split(',')[0]}"
+
     def describe(self) -> str:
         """'$8,560,003 cost of ownership + $7,367,123 budget-overrun penalty' (penalties
         named only when there are any)."""
