@@ -64,6 +64,27 @@ def anchor(table_columns: int, row: int = 2) -> str:
     return f"{get_column_letter(table_columns + 2)}{row}"
 
 
+def stacked_columns(ws, data_ws, col: int, table_columns: int, name: str, series: list[str],
+                    fmt: str, rows: list[tuple[str, list[float]]],
+                    titles: tuple[str, str, str]) -> None:
+    """A stacked column chart of ``series`` per quarter beside a table on ``ws``, its data
+    written as table ``name`` at column ``col`` of ``data_ws``; ``titles`` = (chart title,
+    y-axis title, y-axis number format)."""
+    pivot = TableData(name, [Column("quarter")] + [Column(x, fmt) for x in series],
+                      [tuple([q] + values) for q, values in rows])
+    write_table(data_ws, pivot, col=col, excel_table=False)
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+    n = len(rows)
+    chart.add_data(Reference(data_ws, min_col=col + 1, max_col=col + len(series), min_row=1,
+                             max_row=n + 1), titles_from_data=True)
+    chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
+    for i, line in enumerate(chart.series):
+        _label(line, series[i], PALETTE[i % len(PALETTE)])
+    style_chart(chart, *titles)
+    ws.add_chart(chart, anchor(table_columns))
+
+
 def fleet_chart(ws, data_ws, col: int, result: PlanResult, table_columns: int) -> int:
     """Stacked columns of chips in service by chip type per quarter; returns next free col."""
     chips = sorted({r.chip for r in result.fleet})
@@ -73,19 +94,9 @@ def fleet_chart(ws, data_ws, col: int, result: PlanResult, table_columns: int) -
     count: dict[tuple[str, str], float] = defaultdict(float)
     for r in result.fleet:
         count[(r.quarter, r.chip)] += r.quantity
-    pivot = TableData("chart_fleet", [Column("quarter")] + [Column(c, INT) for c in chips],
-                      [tuple([q] + [count[(q, c)] for c in chips]) for q in quarters])
-    write_table(data_ws, pivot, col=col, excel_table=False)
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-    n = len(quarters)
-    chart.add_data(Reference(data_ws, min_col=col + 1, max_col=col + len(chips), min_row=1,
-                             max_row=n + 1), titles_from_data=True)
-    chart.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
-    for i, series in enumerate(chart.series):
-        _label(series, chips[i], PALETTE[i % len(PALETTE)])
-    style_chart(chart, "Chips in service by chip type", "chips", "#,##0")
-    ws.add_chart(chart, anchor(table_columns))
+    stacked_columns(ws, data_ws, col, table_columns, "chart_fleet", chips, INT,
+                    [(q, [count[(q, c)] for c in chips]) for q in quarters],
+                    ("Chips in service by chip type", "chips", "#,##0"))
     return col + len(chips) + 2
 
 

@@ -16,13 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from openpyxl.chart import BarChart, Reference
-
 from planner.domain import CARBON_COST_LABEL, PlanInput, PlanResult, units
 from planner.domain.carbon import describe_by_year
-from planner.report.charts import PALETTE, _label, anchor, style_chart
+from planner.report.charts import stacked_columns
 from planner.report.styles import NUM1, NUM2
-from planner.report.tables import Column, TableData, quarter_key, write_table
+from planner.report.tables import Column, TableData, quarter_key
 
 IDLE = "idle (no workload)"
 TOKENS = units.PROMPT_OUTPUT
@@ -156,19 +154,9 @@ def chart(ws, data_ws, result: PlanResult, inp: PlanInput, table_columns: int) -
     for x in lines:
         sums[x.quarter, x.site] += x.location_tco2e if basis == "location" else x.market_tco2e
     col = data_ws.max_column + 2 if data_ws.max_column > 1 or data_ws["A1"].value else 1
-    pivot = TableData("chart_emissions", [Column("quarter")] + [Column(s, NUM2) for s in sites],
-                      [tuple([q] + [sums[q, s] for s in sites]) for q in quarters])
-    write_table(data_ws, pivot, col=col, excel_table=False)
-    bars = BarChart()
-    bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
-    n = len(quarters)
-    bars.add_data(Reference(data_ws, min_col=col + 1, max_col=col + len(sites), min_row=1,
-                            max_row=n + 1), titles_from_data=True)
-    bars.set_categories(Reference(data_ws, min_col=col, min_row=2, max_row=n + 1))
-    for i, series in enumerate(bars.series):
-        _label(series, sites[i], PALETTE[i % len(PALETTE)])
-    style_chart(bars, f"Emissions by site ({basis}-based)", "tCO2e", "#,##0.0")
-    ws.add_chart(bars, anchor(table_columns))
+    stacked_columns(ws, data_ws, col, table_columns, "chart_emissions", sites, NUM2,
+                    [(q, [sums[q, s] for s in sites]) for q in quarters],
+                    (f"Emissions by site ({basis}-based)", "tCO2e", "#,##0.0"))
 
 
 def summary_lines(result: PlanResult, inp: PlanInput) -> list[str]:
