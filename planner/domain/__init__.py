@@ -16,6 +16,7 @@ from planner.domain.inputs import (
     ApiOffer,
     Budget,
     ChipOffer,
+    CompleteMeasuredSet,
     ExistingChips,
     Expansion,
     InferenceWorkload,
@@ -26,6 +27,7 @@ from planner.domain.inputs import (
     SoftwareStack,
     TrainingRun,
 )
+from planner.domain.mixes import DEMAND_UNITS, RequestMix, SizeSlice
 from planner.domain.periods import Quarter
 from planner.domain.results import (
     AllocationRow,
@@ -41,9 +43,13 @@ from planner.domain.results import (
     PurchaseRow,
     RentalRow,
     RetirementRow,
+    SingleTypeComparison,
+    SingleTypeOption,
+    SliceRow,
     SolverInfo,
     StackRow,
     TrainingRow,
+    WorkloadMixSaving,
 )
 from planner.domain.status import Status, Termination, has_plan
 
@@ -52,6 +58,7 @@ __all__ = [
     "ALL_KINDS",
     "CARBON_COST_LABEL",
     "COST_BASES",
+    "DEMAND_UNITS",
     "FIRST_STAGE",
     "PENALTY_KINDS",
     "PRECISIONS",
@@ -64,6 +71,7 @@ __all__ = [
     "CashFlowRow",
     "ChipOffer",
     "ChipSpec",
+    "CompleteMeasuredSet",
     "CostBreakdown",
     "DiagnosticRow",
     "EmissionRow",
@@ -85,9 +93,14 @@ __all__ = [
     "PurchaseRow",
     "Quarter",
     "RentalRow",
+    "RequestMix",
     "RetirementRow",
     "Settings",
+    "SingleTypeComparison",
+    "SingleTypeOption",
     "Site",
+    "SizeSlice",
+    "SliceRow",
     "SoftwareStack",
     "SolverInfo",
     "StackRow",
@@ -97,5 +110,6 @@ __all__ = [
     "TrainingEstimate",
     "TrainingRow",
     "TrainingRun",
+    "WorkloadMixSaving",
     "has_plan",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.domain.actuals import Actual
 from planner.domain.hardware import ChipSpec, ModelSpec
+from planner.domain.mixes import RequestMix, SizeSlice
 from planner.domain.periods import Quarter, horizon
 from planner.domain.scenarios import ScenarioSpec
 
@@ -287,10 +288,32 @@ class InferenceWorkload:
     draft_acceptance: float = 0.0
     # Largest serving replica in chips (e.g. 8: one server); None lets the core choose.
     max_replica_chips: int | None = None
+    # Request-size mix (the RequestMix sheet; planner.domain.mixes): the workload is then
+    # planned as one internal workload per size slice, and prompt_tokens / output_tokens
+    # are the mix's means.  None: one shape.
+    mix: RequestMix | None = None
+    # Set on the internal workload of one size slice (planner.domain.slicing.expand): the
+    # workload it is a slice of, and the slice (its bucket bounds match measurements).
+    parent: str = ""
+    size_slice: SizeSlice | None = None
+    # The unit the Demand sheet gave demand in (planner.domain.mixes.DEMAND_UNITS);
+    # demand_tokens_per_day is always tokens per day.
+    demand_unit: str = "tokens_per_day"
 
     @property
     def output_share(self) -> float:
         return self.output_tokens / (self.prompt_tokens + self.output_tokens)
+
+    @property
+    def tokens_per_request(self) -> float:
+        """Mean prompt plus output tokens per request: the mix's, else the one shape's."""
+        if self.mix is not None:
+            return self.mix.tokens_per_request
+        return self.prompt_tokens + self.output_tokens
+
+    def requests_per_s(self, t: int) -> float:
+        """Average requests per second in quarter index ``t``."""
+        return self.demand_tokens_per_day[t] / self.tokens_per_request / 86_400.0
 
 
 @dataclass(frozen=True)
@@ -314,14 +337,38 @@ class TrainingRun:
 
 @dataclass(frozen=True)
 class MeasuredThroughput:
-    """A user-measured throughput that overrides the performance model for its pair."""
+    """A user-measured throughput that overrides the performance model for its pair.
+
+    Given either as output tokens per second per chip or as the most requests per second
+    one chip sustains (a serving profile's unit, e.g. Mélange's); exactly one is set.
+    """
 
     chip: str
     model: str
     precision: str
-    output_tokens_per_s_per_chip: float
+    output_tokens_per_s_per_chip: float | None
     prompt_tokens: float | None = None
     output_tokens: float | None = None
+    source: str = ""
+    requests_per_s_per_chip: float | None = None
+
+    def output_rate(self, output_tokens: float) -> float:
+        """Output tokens per second per chip serving requests of ``output_tokens`` each:
+        the measured rate, or measured requests/s x ``output_tokens``."""
+        if self.output_tokens_per_s_per_chip is not None:
+            return self.output_tokens_per_s_per_chip
+        return (self.requests_per_s_per_chip or 0.0) * output_tokens
+
+
+@dataclass(frozen=True)
+class CompleteMeasuredSet:
+    """The Measured rows of a chip (and model, and precision; None = any) declared
+    complete: a request size they do not cover is one the chip cannot serve, instead of
+    falling back to the performance model.  ``source`` says where it was declared."""
+
+    chip: str
+    model: str | None = None
+    precision: str | None = None
     source: str = ""
 
 
@@ -347,6 +394,7 @@ class PlanInput:
     source_sha256: str = ""
     scenarios: tuple[ScenarioSpec, ...] = ()
     actuals: tuple[Actual, ...] = ()  # the Actuals sheet (re-plans)
+    complete_measured: tuple[CompleteMeasuredSet, ...] = ()  # Measured sets declared complete
 
     @property
     def periods(self) -> list[Quarter]:

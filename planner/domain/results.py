@@ -306,6 +306,96 @@ class DiagnosticRow:
     message: str
 
 
+@dataclass(frozen=True)
+class SliceRow:
+    """What served one size slice of a workload with a request mix in one quarter
+    (the Slices sheet; planner.optimize.slices): one row per chip serving it, per API
+    offering selling it, and one for its unmet part (``kind`` chip, api or unmet).
+
+    ``tokens_per_day`` counts prompt plus output tokens; ``requests_per_s`` the same
+    traffic in requests (tokens / the slice's tokens per request / 86,400).
+    ``throughput_source`` says whether the chip's rate for the slice was ``measured`` or
+    ``modelled`` (blank for API and unmet rows).
+    """
+
+    quarter: str
+    workload: str
+    slice: str
+    share_of_requests: float
+    prompt_tokens: float
+    output_tokens: float
+    kind: str            # chip, api or unmet
+    served_by: str       # the chip, the API offering, or "" for unmet
+    chips: float         # chips allocated (0 for api and unmet)
+    tokens_per_day: float
+    requests_per_s: float
+    throughput_source: str = ""
+
+
+@dataclass(frozen=True)
+class SingleTypeOption:
+    """The plan of the same input restricted to one chip type (planner.optimize.single_type).
+
+    ``cost_of_ownership_usd`` is on the same basis as the plan's (NPV, cost basis, tax);
+    ``objective_usd`` adds its penalties; ``unmet_demand_share`` is the share of inference
+    tokens it leaves unserved (a type that cannot serve every slice leaves some).
+    """
+
+    chip: str
+    termination: str
+    cost_of_ownership_usd: float | None
+    objective_usd: float | None
+    unmet_demand_share: float
+    gap: float | None = None
+    message: str = ""
+
+    @property
+    def serves_all(self) -> bool:
+        return self.cost_of_ownership_usd is not None and \
+            self.unmet_demand_share <= PlanResult.UNMET_TOLERANCE
+
+
+@dataclass(frozen=True)
+class WorkloadMixSaving:
+    """One workload's cost per million prompt+output tokens in the plan and on the best
+    single chip type for it (from the single-type plans' cost attribution)."""
+
+    workload: str
+    plan_usd_per_mtok: float | None
+    best_chip: str | None
+    single_type_usd_per_mtok: float | None
+
+    @property
+    def saving_share(self) -> float | None:
+        a, b = self.plan_usd_per_mtok, self.single_type_usd_per_mtok
+        return None if a is None or not b else 1.0 - a / b
+
+
+@dataclass(frozen=True)
+class SingleTypeComparison:
+    """What mixing chip types saves: the plan's cost against the best plan restricted to a
+    single chip type, solved on the same inputs (Mélange reports its savings this way).
+
+    ``single_type_best_usd`` is the cheapest single-type plan that serves all demand (None
+    when none does, or when it was not computed: ``note`` says why);
+    ``mix_saving_share`` = 1 - plan cost / ``single_type_best_usd``.  Both costs are
+    cost of ownership on the plan's basis (``basis``).
+    """
+
+    plan_cost_usd: float
+    options: tuple[SingleTypeOption, ...]
+    best_chip: str | None
+    single_type_best_usd: float | None
+    basis: str = ""
+    per_workload: tuple[WorkloadMixSaving, ...] = ()
+    note: str = ""
+
+    @property
+    def mix_saving_share(self) -> float | None:
+        best = self.single_type_best_usd
+        return None if not best else 1.0 - self.plan_cost_usd / best
+
+
 @dataclass
 class PlanResult:
     """A solved plan and everything the report needs to explain it."""
@@ -334,6 +424,11 @@ class PlanResult:
     tax_basis: str = "pre-tax"
     #: Lines the Summary shows first, above the warnings (a hedged plan says so here).
     preface: list[str] = field(default_factory=list)
+    #: Size slices of workloads with a request mix (empty: none has one); capacity,
+    #: allocation, api_usage and emissions rows name the input's workloads.
+    slices: list[SliceRow] = field(default_factory=list)
+    #: The plan against the best single-chip-type plan (None: not asked for).
+    single_type: SingleTypeComparison | None = None
 
     #: Below this share of demand, a shortfall is solver tolerance, not a warning.
     UNMET_TOLERANCE = 1e-5
