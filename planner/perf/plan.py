@@ -13,11 +13,13 @@ from planner.domain.hardware import ChipSpec, ModelSpec
 from planner.domain.inputs import (
     HOURS_PER_QUARTER,
     ChipOffer,
+    CompleteMeasuredSet,
     InferenceWorkload,
     MeasuredThroughput,
     PlanInput,
     TrainingRun,
 )
+from planner.domain.mixes import SizeSlice
 from planner.domain.names import find_by_name, normalise
 from planner.perf.catalog import load_chips, load_models
 from planner.perf.inference import estimate_throughput
@@ -56,35 +58,94 @@ def _close(measured: float | None, wanted: float) -> bool:
     return abs(measured - wanted) <= MEASURED_SHAPE_TOLERANCE * wanted
 
 
+def _in_bucket(m: MeasuredThroughput, s: SizeSlice) -> bool:
+    """Whether ``m``'s prompt and output lengths lie in slice ``s``'s bucket (lower edge
+    excluded, upper included); a blank length matches any."""
+    prompt = s.prompt_tokens_max if m.prompt_tokens is None else m.prompt_tokens
+    output = s.output_tokens_max if m.output_tokens is None else m.output_tokens
+    return s.contains(prompt, output)
+
+
+def _fits(m: MeasuredThroughput, w: InferenceWorkload) -> bool:
+    """A size slice's measurement lies in its bucket; any other workload's within
+    :data:`MEASURED_SHAPE_TOLERANCE` of its prompt and output lengths."""
+    if w.size_slice is not None:
+        return _in_bucket(m, w.size_slice)
+    return _close(m.prompt_tokens, w.prompt_tokens) and _close(m.output_tokens, w.output_tokens)
+
+
+def _distance(m: MeasuredThroughput, w: InferenceWorkload) -> float:
+    """Sum of |log(measured / wanted)| over prompt and output length (a blank counts 0)."""
+    d = 0.0
+    for got, want in ((m.prompt_tokens, w.prompt_tokens), (m.output_tokens, w.output_tokens)):
+        d += abs(math.log((got or want or 1.0) / (want or 1.0))) if got and want else 0.0
+    return d
+
+
+def _blanks(m: MeasuredThroughput) -> int:
+    return (m.prompt_tokens is None) + (m.output_tokens is None)
+
+
 def find_measured(measured: tuple[MeasuredThroughput, ...], chip: ChipSpec, model: ModelSpec,
                   w: InferenceWorkload) -> MeasuredThroughput | None:
     """The user's measurement for this chip, model, precision and shape, if any.
 
-    Among several matches the closest in prompt and output length wins.
+    A size slice's (``w.size_slice`` set) is a row whose lengths lie in the slice's
+    bucket; among several, a row with both lengths given beats one with a blank ("any")
+    length, then the closest to the slice's representative request wins.  Any other
+    workload's is a row within 25% of its lengths, the closest winning.
     """
     hits = [m for m in measured
             if _matches(m.chip, chip) and _matches(m.model, model)
-            and normalise(m.precision) == normalise(w.precision)
-            and _close(m.prompt_tokens, w.prompt_tokens) and _close(m.output_tokens, w.output_tokens)]
+            and normalise(m.precision) == normalise(w.precision) and _fits(m, w)]
+    if not hits:
+        return None
+    if w.size_slice is not None:
+        return min(hits, key=lambda m: (_blanks(m), _distance(m, w)))
+    return min(hits, key=lambda m: _distance(m, w))
 
-    def distance(m: MeasuredThroughput) -> float:
-        d = 0.0
-        for got, want in ((m.prompt_tokens, w.prompt_tokens), (m.output_tokens, w.output_tokens)):
-            d += abs(math.log((got or want or 1.0) / (want or 1.0))) if got and want else 0.0
-        return d
 
-    return min(hits, key=distance) if hits else None
+def complete_set(inp: PlanInput, chip: ChipSpec, model: ModelSpec,
+                 precision: str) -> CompleteMeasuredSet | None:
+    """The declaration that the Measured rows of this chip x model x precision are
+    complete (a blank model or precision covers every one), if any."""
+    for c in inp.complete_measured:
+        if (_matches(c.chip, chip) and (c.model is None or _matches(c.model, model))
+                and (c.precision is None or normalise(c.precision) == normalise(precision))):
+            return c
+    return None
 
 
 def _from_measured(m: MeasuredThroughput, chip: ChipSpec, model: ModelSpec,
                    w: InferenceWorkload) -> ThroughputEstimate:
-    ok = m.output_tokens_per_s_per_chip > 0
+    """The estimate a measurement gives: its output tokens/s per chip, or its requests/s
+    per chip x the workload's (slice's) output tokens per request."""
+    rate = m.output_rate(w.output_tokens)
+    ok = rate > 0
+    unit = ("output tokens/s per chip" if m.output_tokens_per_s_per_chip is not None
+            else "requests/s per chip")
+    given = (m.output_tokens_per_s_per_chip if m.output_tokens_per_s_per_chip is not None
+             else m.requests_per_s_per_chip)
     return ThroughputEstimate(
         chip=chip.name, model=model.name, precision=w.precision, precision_used=w.precision,
         prompt_tokens=w.prompt_tokens, output_tokens=w.output_tokens, feasible=ok,
-        output_tokens_per_s_per_chip=m.output_tokens_per_s_per_chip if ok else 0.0,
+        output_tokens_per_s_per_chip=rate if ok else 0.0,
         chips_per_replica=1, source="measured",
-        reason="" if ok else f"measured throughput is {m.output_tokens_per_s_per_chip}")
+        reason="" if ok else f"measured throughput is {given} {unit}")
+
+
+def _not_measured(declared: CompleteMeasuredSet, chip: ChipSpec, model: ModelSpec,
+                  w: InferenceWorkload) -> ThroughputEstimate:
+    """Infeasible: the chip has no measurement for ``w``'s size in a set declared complete."""
+    size = (w.size_slice.label if w.size_slice is not None
+            else f"prompt {w.prompt_tokens:g}, output {w.output_tokens:g}")
+    where = f" ({declared.source})" if declared.source else ""
+    return ThroughputEstimate(
+        chip=chip.name, model=model.name, precision=w.precision, precision_used=w.precision,
+        prompt_tokens=w.prompt_tokens, output_tokens=w.output_tokens, feasible=False,
+        source="measured",
+        reason=f"no measurement of {chip.name} serving {model.name} {w.precision} at {size} "
+               f"tokens in a Measured set declared complete{where}: it cannot serve this size")
 
 
 def serving_stack(w: InferenceWorkload, offer: ChipOffer | None) -> str | None:
@@ -113,9 +174,14 @@ def with_speedup(inp: PlanInput, est: ThroughputEstimate,
 
 def workload_estimate(inp: PlanInput, w: InferenceWorkload, chip: ChipSpec,
                       model: ModelSpec, offer: ChipOffer | None = None) -> ThroughputEstimate:
+    """``w``'s throughput on ``chip``: the matching measurement, else infeasible when the
+    chip's Measured set for the model is declared complete, else the performance model."""
     m = find_measured(inp.measured, chip, model, w)
     if m is not None:
         return _from_measured(m, chip, model, w)
+    declared = complete_set(inp, chip, model, w.precision)
+    if declared is not None:
+        return _not_measured(declared, chip, model, w)
     est = estimate_throughput(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
                               w.ttft_ms, w.tpot_ms, draft_tokens=w.draft_tokens,
                               acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips,
@@ -205,9 +271,15 @@ def _fail(est: TrainingEstimate, reason: str) -> TrainingEstimate:
                             hours=est.hours, reason=reason, method=est.method)
 
 
-#: Fields that never change an estimate: the name and the demand series.
+#: Fields that never change an estimate: the name, the demand series and its unit, where
+#: demand came from, the parent of a size slice (same-shape slices of different workloads
+#: share estimates; ``size_slice`` stays in the shape: it decides which measurement
+#: matches), the mix (a slice has none; an unexpanded workload is estimated at its
+#: means), and what only the optimizer reads (peak-to-average, allowed stacks,
+#: disaggregation).
 _NOT_SHAPE = ("name", "demand_tokens_per_day", "demand_p10_tokens_per_day",
-              "demand_p90_tokens_per_day")
+              "demand_p90_tokens_per_day", "demand_unit", "demand_method", "parent", "mix",
+              "peak_to_average", "stacks", "disaggregated")
 
 
 def _shape(record: InferenceWorkload | TrainingRun) -> tuple:
@@ -256,6 +328,20 @@ def plan_estimates(inp: PlanInput, stop: Callable[[], bool] | None = None
     return throughput, training
 
 
+def _phase(inp: PlanInput, w: InferenceWorkload, chip: ChipSpec, model: ModelSpec,
+           phase: str, offer: ChipOffer) -> ThroughputEstimate:
+    """One phase of ``w`` on ``chip``: modelled, or infeasible when the chip's Measured set
+    for the model is declared complete (it serves only what was measured)."""
+    declared = complete_set(inp, chip, model, w.precision)
+    if declared is not None:
+        return replace(_not_measured(declared, chip, model, w), phase=phase)
+    est = estimate_phase(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
+                         w.ttft_ms, w.tpot_ms, phase, draft_tokens=w.draft_tokens,
+                         acceptance=w.draft_acceptance, max_replica_chips=w.max_replica_chips,
+                         stack=serving_stack(w, offer))
+    return with_speedup(inp, est, offer)
+
+
 def phase_estimates(inp: PlanInput, skip: Collection[str] = (),
                     stop: Callable[[], bool] | None = None
                     ) -> dict[tuple[str, str, str], ThroughputEstimate]:
@@ -263,7 +349,9 @@ def phase_estimates(inp: PlanInput, skip: Collection[str] = (),
 
     Every chip offer but those in ``skip`` gets both phases of every workload with
     ``disaggregated=True``, until ``stop`` says so (those left serve colocated only).
-    Measured throughputs are for colocated serving, so the phases are always modelled.
+    Measured throughputs are for colocated serving, so the phases are always modelled,
+    except on a chip whose Measured set for the model is declared complete: it serves only
+    what was measured, so both its phases are infeasible (:func:`_not_measured`).
     """
     out: dict[tuple[str, str, str], ThroughputEstimate] = {}
     split = [w for w in inp.workloads if w.disaggregated]
@@ -279,12 +367,7 @@ def phase_estimates(inp: PlanInput, skip: Collection[str] = (),
         for w in split:
             model = _spec(w.model, inp.model_specs, models_cat, "model")
             for phase in PHASES:
-                est = estimate_phase(chip, model, w.precision, w.prompt_tokens, w.output_tokens,
-                                     w.ttft_ms, w.tpot_ms, phase, draft_tokens=w.draft_tokens,
-                                     acceptance=w.draft_acceptance,
-                                     max_replica_chips=w.max_replica_chips,
-                                     stack=serving_stack(w, offer))
-                out[(w.name, offer.chip, phase)] = with_speedup(inp, est, offer)
+                out[(w.name, offer.chip, phase)] = _phase(inp, w, chip, model, phase, offer)
     return out
 
 
