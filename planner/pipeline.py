@@ -4,6 +4,10 @@ Every command that plans goes through here (``planner.api``, the what-if, sweep 
 jobs, the quarterly re-plan), as PyPSA's higher routines all call one ``optimize()``:
 so every plan gets the same estimates (throughput, training and, for workloads that allow
 disaggregated serving, the prefill and decode phases) and the same solver settings.
+A workload with a request-size mix is planned as one internal workload per size slice
+(:func:`planner.domain.slicing.expand`, here, before estimating and solving) and the plan
+is folded back into the input's workloads (:func:`planner.optimize.slices.fold`): callers
+pass and get back the workloads they know; estimates are keyed by the slices.
 
 >>> from planner.pipeline import plan                 # doctest: +SKIP
 >>> result = plan(inp, SolveOptions(solver="highs"))  # doctest: +SKIP
@@ -18,10 +22,12 @@ from pathlib import Path
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
 from planner.domain.estimates import Estimates
+from planner.domain.slicing import expand
 from planner.domain.status import Termination, status_of
 from planner.io import reader
 from planner.optimize import solve_plan
 from planner.optimize.clock import Deadline, activate
+from planner.optimize.slices import fold
 from planner.optimize.stochastic import HedgeResult, Scenario, solve_hedged
 from planner.perf import estimate
 from planner.perf.catalog import load_chips, load_models
@@ -71,11 +77,13 @@ ESTIMATE_SHARE = 0.5
 def estimates_for(inp: PlanInput, estimates: Estimates | None = None,
                   progress: Callable[[str], None] = _quiet,
                   deadline: Deadline | None = None) -> Estimates:
-    """``estimates`` when given, else the performance core's for ``inp``; with a run's
-    ``deadline`` (its limit set), estimation stops once :data:`ESTIMATE_SHARE` of the
-    limit has passed and the chips not reached are listed in ``skipped_chips``."""
+    """``estimates`` when given, else the performance core's for ``inp`` with its request
+    mixes expanded (keyed by size slice); with a run's ``deadline`` (its limit set),
+    estimation stops once :data:`ESTIMATE_SHARE` of the limit has passed and the chips not
+    reached are listed in ``skipped_chips``."""
     if estimates is not None:
         return estimates
+    inp = expand(inp)
     progress("estimating throughput for every workload and chip")
     stop = None
     if deadline is not None and deadline.seconds is not None:
@@ -110,6 +118,22 @@ def _mark_left_out(result: PlanResult, est: Estimates, inp: PlanInput) -> PlanRe
     return result
 
 
+def _solve(inp: PlanInput, est: Estimates, o: SolveOptions, fixed: FixedDecisions | None,
+           progress: Callable[[str], None], deadline: Deadline | None) -> PlanResult:
+    """The MIP of ``inp`` (already expanded) with estimates ``est`` and resolved options."""
+    return solve_plan(inp, est.throughput, est.training, solver=o.solver,
+                      time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
+                      diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
+                      store_unpowered=o.store_unpowered, deadline=deadline,
+                      report_follows=deadline is not None)
+
+
+def fold_slices(result: PlanResult, expanded: PlanInput, est: Estimates) -> PlanResult:
+    """``result``, solved on ``expanded``, folded back into the input's workloads, with
+    what served each size slice (and whether its rate was measured) in ``result.slices``."""
+    return fold(result, expanded, {**est.throughput, **est.phases})
+
+
 def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
          fixed: FixedDecisions | None = None, estimates: Estimates | None = None, *,
          progress: Callable[[str], None] = _quiet, deadline: Deadline | None = None
@@ -121,19 +145,20 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
     when the run started; its limit is the resolved time limit when it has none): the
     solve and the diagnostics re-solve get what is left of it, and it is the current one
     while solving, so Ctrl-C stops the solver (:mod:`planner.runtime`).  Without it the
-    time limit applies to the solve alone (what-if and sweep jobs: per solve)."""
+    time limit applies to the solve alone (what-if and sweep jobs: per solve).
+
+    Request mixes are expanded into size slices for estimating and solving (``estimates``,
+    when given, are keyed by the slices, as :func:`estimates_for` makes them) and the plan
+    is folded back into ``inp``'s workloads (:func:`fold_slices`)."""
     o = options.resolved(inp)
     if deadline is not None and deadline.seconds is None:
         deadline.set_limit(o.time_limit_s)
     previous = activate(deadline) if deadline is not None else None
     try:
-        est = estimates_for(inp, estimates, progress, deadline)
-        result = solve_plan(inp, est.throughput, est.training, solver=o.solver,
-                            time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
-                            diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
-                            store_unpowered=o.store_unpowered, deadline=deadline,
-                            report_follows=deadline is not None)
-        return _mark_left_out(result, est, inp)
+        slices = expand(inp)
+        est = estimates_for(slices, estimates, progress, deadline)
+        result = _solve(slices, est, o, fixed, progress, deadline)
+        return fold_slices(_mark_left_out(result, est, inp), slices, est)
     finally:
         if deadline is not None:
             activate(previous)
@@ -153,10 +178,15 @@ def plan_hedged(base: PlanInput, cases: Sequence[HedgeCase], first_stage_quarter
                 cvar_weight: float, alpha: float,
                 options: SolveOptions = DEFAULT_OPTIONS) -> HedgeResult:
     """The two-stage program over ``cases`` (solver settings from ``options``, else
-    ``base``'s workbook)."""
+    ``base``'s workbook); each case's input is expanded into size slices (its estimates
+    are keyed by them, :func:`estimates_for`) and its plan folded back."""
     o = options.resolved(base)
-    scenarios = [Scenario(c.name, c.probability, c.inp, c.estimates.throughput,
+    expanded = {c.name: expand(c.inp) for c in cases}
+    scenarios = [Scenario(c.name, c.probability, expanded[c.name], c.estimates.throughput,
                           c.estimates.training, c.estimates.phases) for c in cases]
-    return solve_hedged(scenarios, first_stage_quarters, solver=o.solver,
-                        time_limit_s=o.time_limit_s, mip_gap=o.mip_gap,
-                        cvar_weight=cvar_weight, alpha=alpha)
+    hedge = solve_hedged(scenarios, first_stage_quarters, solver=o.solver,
+                         time_limit_s=o.time_limit_s, mip_gap=o.mip_gap,
+                         cvar_weight=cvar_weight, alpha=alpha)
+    hedge.scenarios = {c.name: fold_slices(hedge.scenarios[c.name], expanded[c.name], c.estimates)
+                       for c in cases if c.name in hedge.scenarios}
+    return hedge

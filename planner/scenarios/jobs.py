@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from planner.domain import CostBreakdown, FixedDecisions, PlanInput, PlanResult
 from planner.domain.estimates import Estimates
 from planner.domain.scenarios import ScenarioSpec
+from planner.domain.slicing import expand
 from planner.domain.status import Status, Termination, has_plan
 from planner.pipeline import (
     DEFAULT_OPTIONS,
@@ -99,11 +100,14 @@ def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
 
 
 def _solve(job: Job, out: Outcome) -> None:
+    """The scenario's plan: its overrides act on the input's workloads (a demand override
+    on a workload with a request mix scales all its slices alike), then the pipeline
+    expands the mixes, solves and folds the plan back."""
     inp = apply_scenario(job.inp, job.scenario)
     est = scale_estimates(estimates_for(inp, job.estimates), job.scenario)
     fixed = job.fixed
     if fixed is not None:
-        fixed, out.dropped = executable(inp, est.throughput, est.training, fixed)
+        fixed, out.dropped = executable(expand(inp), est.throughput, est.training, fixed)
     options = replace(job.options, diagnose=False)
     result = plan(inp, options, fixed, est)
     if job.kind == "eev" and result.solver.termination == Termination.INFEASIBLE:
