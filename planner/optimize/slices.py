@@ -125,6 +125,10 @@ def _chip_rows(result: PlanResult, slices: Mapping[str, InferenceWorkload],
     return rows
 
 
+#: The order of a slice's rows: chips, then APIs, then its unmet part.
+_KINDS = ("chip", "api", "unmet")
+
+
 def slice_rows(result: PlanResult, expanded: PlanInput,
                estimates: Mapping[tuple, ThroughputEstimate]) -> list[SliceRow]:
     """What served each slice in each quarter: one row per chip (``throughput_source``
@@ -143,8 +147,8 @@ def slice_rows(result: PlanResult, expanded: PlanInput,
             rows[(r.quarter, r.workload, "unmet", "")] = _row(
                 r.quarter, w, "unmet", "", 0.0, r.unmet_tokens_per_day)
     order = {name: i for i, name in enumerate(slices)}
-    kinds = {"chip": 0, "api": 1, "unmet": 2}
-    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], order[k[1]], kinds[k[2]], k[3]))]
+    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], order[k[1]], _KINDS.index(k[2]),
+                                                         k[3]))]
 
 
 def fold(result: PlanResult, expanded: PlanInput,
