@@ -155,3 +155,32 @@ def test_several_problems_on_the_example(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read(several_problems(tmp_path, base=EXAMPLE))
     assert {p.sheet for p in info.value.problems} == {"Chips", "Sites", "Workloads", "Settings"}
+
+
+def _make_mix_example():
+    spec = importlib.util.spec_from_file_location("make_mix_example",
+                                                  REPO / "inputs" / "make_mix_example.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_mix_example_is_what_its_script_builds_and_reads_the_profile_as_is() -> None:
+    """inputs/mix-example.xlsx: a 6 x 6 mix (shares prompt share x output share, adding
+    to 1), demand 40 and 60 requests/s, and the Melange profile imported as is: 36 lines
+    each for L4 and A10G, 57 each for A100 and H100, every GPU declared complete."""
+    module = _make_mix_example()
+    path = REPO / "inputs" / "mix-example.xlsx"
+    assert path.read_bytes() == module.make_example.deterministic_bytes(module.build()), \
+        "run python inputs/make_mix_example.py"
+    inp = read(path)
+    (w,) = inp.workloads
+    assert len(w.mix.slices) == 36 and sum(s.share for s in w.mix.slices) == pytest.approx(1)
+    assert w.demand_unit == "requests_per_s"
+    assert w.demand_tokens_per_day == pytest.approx(
+        tuple(r * 86_400 * w.tokens_per_request for r in (40, 60)))
+    assert len(inp.measured) == 186
+    assert [c.chip for c in inp.complete_measured] == ["L4", "A10G", "A100 80GB SXM",
+                                                       "H100 SXM"]
+    assert {o.chip: o.rent_usd_per_chip_hour for o in inp.chips} == {
+        "L4": 0.7, "A10G": 1.01, "A100 80GB SXM": 3.67, "H100 SXM": 7.516}

@@ -123,3 +123,69 @@ def test_workload_speculation_and_replica_cap(tmp_path: Path) -> None:
     found = problems(mutate(tmp_path, "u.xlsx", both(set_cell("Workloads", 2, "draft_tokens", 2),
                                                      set_cell("Workloads", 2, "draft_acceptance", 1))))
     assert [p.column for p in found] == ["draft_acceptance"]
+
+
+def _demand_in(unit: str, values: dict[int, float], workload_rows=range(2, 6)):
+    """Demand rows ``workload_rows`` (chat's) moved from tokens_per_day to ``unit``."""
+    def change(wb) -> None:
+        for r in workload_rows:
+            set_cell("Demand", r, "tokens_per_day", None)(wb)
+            set_cell("Demand", r, unit, values[r])(wb)
+    return change
+
+
+def test_demand_in_requests_per_s_becomes_tokens_per_day(tmp_path: Path) -> None:
+    """chat: prompt 1000 + output 300 = 1300 tokens per request; 10 requests/s x 86,400 s x
+    1300 = 1.1232e9 tokens/day.  batch keeps its tokens_per_day."""
+    change = _demand_in("requests_per_s", {2: 10, 3: 11, 4: 12, 5: 13})
+    plan = read_workbook(mutate(tmp_path, "rps.xlsx", change), *catalogs())
+    chat, batch = plan.workloads
+    assert chat.demand_unit == "requests_per_s" and batch.demand_unit == "tokens_per_day"
+    assert chat.demand_tokens_per_day == pytest.approx(
+        tuple(r * 86_400 * 1300 for r in (10, 11, 12, 13)))
+    assert chat.requests_per_s(0) == pytest.approx(10)
+    assert batch.demand_tokens_per_day[0] == 2e9
+
+
+def test_demand_in_requests_per_day(tmp_path: Path) -> None:
+    """1e6 requests/day x 1300 tokens = 1.3e9 tokens/day."""
+    change = _demand_in("requests_per_day", {r: 1e6 for r in range(2, 6)})
+    chat = read_workbook(mutate(tmp_path, "rpd.xlsx", change), *catalogs()).workloads[0]
+    assert chat.demand_unit == "requests_per_day"
+    assert chat.demand_tokens_per_day == pytest.approx((1.3e9,) * 4)
+
+
+def test_requests_of_a_mixed_workload_use_the_mixs_tokens_per_request(tmp_path: Path) -> None:
+    """Mix: half (100 prompt, 100 output), half (300, 100): 300 tokens per request; 2
+    requests/s = 2 x 86,400 x 300 = 5.184e7 tokens/day."""
+    mix = [{"workload": "chat", "prompt_tokens_max": p, "output_tokens_max": 100,
+            "share_of_requests": 0.5} for p in (100, 300)]
+    change = both(_demand_in("requests_per_s", {r: 2 for r in range(2, 6)}),
+                  lambda wb: fill_rows(wb, "RequestMix", mix))
+    chat = read_workbook(mutate(tmp_path, "mixrps.xlsx", change), *catalogs()).workloads[0]
+    assert chat.tokens_per_request == pytest.approx(300)
+    assert chat.demand_tokens_per_day[0] == pytest.approx(5.184e7)
+
+
+def test_two_units_on_a_row_or_across_a_workloads_rows_are_problems(tmp_path: Path) -> None:
+    change = both(set_cell("Demand", 2, "requests_per_s", 3),
+                  set_cell("Demand", 4, "tokens_per_day", None),
+                  set_cell("Demand", 4, "requests_per_day", 5),
+                  set_cell("Demand", 7, "tokens_per_day", None))
+    found = problems(mutate(tmp_path, "units.xlsx", change))
+    assert where(found) == {("Demand", 2, "requests_per_s"), ("Demand", 4, "requests_per_day"),
+                            ("Demand", 7, "tokens_per_day")}
+    by_row = {p.row: p.message for p in found}
+    assert by_row[2] == ("the row gives both tokens_per_day and requests_per_s: give demand "
+                         "in one unit only")
+    assert by_row[4] == ("'chat' gives demand in tokens_per_day on row 3: give every quarter "
+                         "of a workload in the same unit")
+    assert by_row[7].startswith("is empty: give the demand in one of tokens_per_day")
+
+
+def test_requests_that_come_to_implausibly_many_tokens_are_a_problem(tmp_path: Path) -> None:
+    """1e10 requests/s x 86,400 x 1300 tokens = 1.1e18 tokens/day, over 1e16."""
+    change = _demand_in("requests_per_s", {r: 1e10 for r in range(2, 6)})
+    (p,) = problems(mutate(tmp_path, "huge.xlsx", change))
+    assert (p.sheet, p.column) == ("Demand", "requests_per_s")
+    assert "outside the plausible range of tokens_per_day" in p.message

@@ -51,7 +51,7 @@ def test_every_column_has_a_known_kind_a_doc_and_a_unique_name() -> None:
 
 def test_sheet_order_and_required_sheets() -> None:
     assert [s.name for s in SHEETS] == ["Settings", "Chips", "Sites", "Workloads", "Demand",
-                                        "Training", "Models", "Measured", "Fleet", "SitePower",
+                                        "Training", "Models", "Measured", "RequestMix", "Fleet", "SitePower",
                                         "Expansions", "Stacks", "APIs", "Budgets", "Carbon", "Drivers",
                                         "History", "Actuals", "Scenarios"]
     assert [s.name for s in SHEETS if s.required] == ["Settings", "Chips", "Sites",

@@ -16,11 +16,14 @@ REFERENCE_CHIPS = [
 ]
 #: Variants of reference chips that MLPerf submissions ran on (calibration points).
 MLPERF_VARIANTS = ["H100 PCIe", "H100 NVL", "H200 NVL", "GH200 144GB", "GH200 96GB"]
+#: The GPUs of the Melange serving profile (reference melange/llama2-7b_profile.csv) that
+#: the reference accelerators.csv lacks.
+PROFILE_GPUS = ["L4", "A10G"]
 
 
 def test_every_reference_chip_is_in_the_catalog():
     chips = load_chips()
-    assert sorted(chips) == sorted(REFERENCE_CHIPS + MLPERF_VARIANTS)
+    assert sorted(chips) == sorted(REFERENCE_CHIPS + MLPERF_VARIANTS + PROFILE_GPUS)
 
 
 @pytest.mark.parametrize("alias,name", [

@@ -37,6 +37,9 @@ PLAUSIBLE_MAX: dict[str, float] = {
     # demand and its drivers
     "tokens_per_day": _TOKENS_PER_DAY, "max_tokens_per_day": _TOKENS_PER_DAY,
     "prompt_tokens": 1e8, "output_tokens": 1e8, "tokens": 1e17,
+    "prompt_tokens_max": 1e8, "output_tokens_max": 1e8, "prompt_tokens_min": 1e8,
+    "output_tokens_min": 1e8, "prompt_tokens_mean": 1e8, "output_tokens_mean": 1e8,
+    "requests_per_s": 1e11, "requests_per_day": _TOKENS_PER_DAY,
     "active_users": 1e11, "requests_per_user_per_day": 1e6, "reasoning_multiplier": 1e4,
     "forecast_p10_probability": 1.0, "forecast_p50_probability": 1.0,
     "forecast_p90_probability": 1.0,
@@ -48,7 +51,7 @@ PLAUSIBLE_MAX: dict[str, float] = {
     "power_kw_per_chip": 1e3, "tdp_w": 1e6, "pue": 10.0, "server_power_overhead": 10.0,
     "memory_gb": 1e6, "memory_bw_tbs": 1e4, "scaleup_gbs_per_chip": 1e7,
     "bf16_tflops": 1e7, "fp8_tflops": 1e7, "fp4_tflops": 1e7, "int8_tops": 1e7,
-    "output_tokens_per_s_per_chip": 1e8, "output_tokens_per_s_per_user": 1e6,
+    "output_tokens_per_s_per_chip": 1e8, "max_requests_per_s_per_chip": 1e8, "output_tokens_per_s_per_user": 1e6,
     # models
     "params_b": 1e5, "active_params_b": 1e5, "vocab_size": 1e8, "max_context": 1e9,
     "hidden_size": 1e7, "head_dim": 1e5, "layers": _MODEL, "attention_heads": _MODEL,

@@ -1,4 +1,5 @@
-"""The Chips, Models and Measured sheets: names resolved against the catalogs."""
+"""The Chips and Models sheets: names resolved against the catalogs (the Measured sheet
+is read by :mod:`planner.io.parse_measured`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from planner.domain.errors import PlannerError, Problem
 from planner.domain.hardware import ChipSpec, ModelSpec
-from planner.domain.inputs import ChipOffer, MeasuredThroughput
+from planner.domain.inputs import ChipOffer
 from planner.domain.names import find_by_name, normalise
 from planner.io.hfconfig import load_config
 from planner.io.parse_stacks import canonical_stack, stack_names
@@ -270,22 +271,3 @@ def resolve(reader: RowReader, column: str, kind: str, specs: Mapping[str, objec
 
 
 MODEL_HINT = "use a catalog model or define it on the Models sheet"
-
-
-def parse_measured(table: Table | None, chips: Mapping[str, ChipSpec],
-                   models: Mapping[str, ModelSpec],
-                   problems: list[Problem]) -> list[MeasuredThroughput]:
-    """Measured throughputs; chip and model names resolved to canonical names."""
-    measured: list[MeasuredThroughput] = []
-    for reader in rows(table, problems):
-        chip = resolve(reader, "chip", "chip", chips, "use a chip of the Chips sheet")
-        model = resolve(reader, "model", "model", models, MODEL_HINT)
-        precision = reader.get("precision")
-        rate = reader.get("output_tokens_per_s_per_chip")
-        prompt = reader.get("prompt_tokens")
-        output = reader.get("output_tokens")
-        source = reader.get("source")
-        if reader.ok:
-            measured.append(MeasuredThroughput(chip, model, precision, rate, prompt,  # type: ignore[arg-type]
-                                               output, str(source or "")))
-    return measured

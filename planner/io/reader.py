@@ -36,7 +36,9 @@ from planner.io.parse_carbon import check_carbon_settings, parse_carbon
 from planner.io.parse_demand import parse_training, parse_workloads
 from planner.io.parse_fleet import FitContext, check_fleet_fits, owned_chip_names, parse_fleet
 from planner.io.parse_forecast import apply_forecasts
-from planner.io.parse_hardware import parse_chips, parse_measured, parse_models
+from planner.io.parse_hardware import parse_chips, parse_models
+from planner.io.parse_measured import parse_measured
+from planner.io.parse_mixes import parse_mixes
 from planner.io.parse_money import parse_apis, parse_budgets
 from planner.io.parse_scenarios import ScenarioContext, parse_scenarios
 from planner.io.parse_settings import parse_settings
@@ -135,6 +137,27 @@ def _implausible_forecasts(workloads: list[InferenceWorkload]) -> list[Problem]:
     return found
 
 
+def _demand_problems(workloads: list[InferenceWorkload]) -> list[Problem]:
+    """Demand typed in requests that comes to implausibly many tokens per day, and a
+    request mix whose sizes a Drivers reasoning multiplier would change."""
+    top = PLAUSIBLE_MAX["tokens_per_day"]
+    found = []
+    for w in workloads:
+        over = [x for x in w.demand_tokens_per_day if not (math.isfinite(x) and x <= top)]
+        if w.demand_unit != "tokens_per_day" and over:
+            found.append(Problem("Demand", None, w.demand_unit, (
+                f"workload '{w.name}': {w.demand_unit} x {w.tokens_per_request:,.0f} tokens "
+                f"per request comes to {over[0]:.3g} tokens per day, outside the plausible "
+                f"range of tokens_per_day ({range_text('tokens_per_day')})")))
+        if (w.mix is not None and w.demand_method == "drivers"
+                and not math.isclose(w.output_tokens, w.mix.mean_output_tokens, rel_tol=1e-9)):
+            found.append(Problem("Drivers", None, "reasoning_multiplier", (
+                f"workload '{w.name}' has a request mix, which sets its request sizes: its "
+                "reasoning_multiplier must be 1 with no reasoning growth (put the longer "
+                "outputs in the mix)")))
+    return found
+
+
 @dataclass
 class _Supply:
     """What the plan may use: chips offered, sites, what is owned, stacks, APIs."""
@@ -200,14 +223,18 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
     defined = parse_models(tables["Models"], model_catalog, problems, source.path.parent)
     models = {**model_catalog, **defined}
     supply = _parse_supply(tables, chip_catalog, models, settings, problems, token_offers)
+    mixes = parse_mixes(tables["RequestMix"], tables["Workloads"], problems,
+                        source.path.parent)
     workloads = parse_workloads(tables["Workloads"], tables["Demand"], models, settings,
-                                problems, supply.stack_context, {a.model for a in supply.apis})
+                                problems, supply.stack_context, {a.model for a in supply.apis},
+                                mixes)
     workloads = apply_forecasts(workloads, tables, settings, problems)  # Drivers, History
     problems.extend(_implausible_forecasts(workloads))
+    problems.extend(_demand_problems(workloads))
     training = parse_training(tables["Training"], models, settings, problems,
                               supply.stack_context)
     measured = parse_measured(tables["Measured"], {**chip_catalog, **supply.chip_specs},
-                              models, problems)
+                              models, problems, set(supply.chip_specs), source.path.parent)
     budgets = parse_budgets(tables["Budgets"], settings, problems)
     actuals = parse_actuals(tables["Actuals"], supply.chip_specs, [s.name for s in supply.sites],
                             [w.name for w in workloads], problems)
@@ -218,11 +245,12 @@ def read_workbook(path: str | os.PathLike | Source, chip_catalog: dict[str, Chip
         raise InputError(_in_sheet_order(problems), source=source.name)
     return PlanInput(
         settings=settings, chips=tuple(supply.offers), sites=tuple(supply.sites),
-        workloads=tuple(workloads), training=tuple(training), measured=tuple(measured),
+        workloads=tuple(workloads), training=tuple(training),
+        measured=tuple(measured.measured), complete_measured=tuple(measured.complete),
         existing=tuple(supply.existing), budgets=tuple(budgets), stacks=tuple(supply.stacks),
         apis=tuple(supply.apis), expansions=tuple(supply.expansions),
         chip_specs=supply.chip_specs,
-        model_specs=_models_used(models, defined, workloads, training, measured),
+        model_specs=_models_used(models, defined, workloads, training, measured.measured),
         source_name=source.name, source_sha256=source.sha256,
         scenarios=scenarios,
         actuals=tuple(actuals),

@@ -28,7 +28,7 @@ from planner.domain.inputs import (
     Settings,
 )
 from planner.domain.scenarios import OPERATIONS, PARAMETERS
-from planner.io.schema_optional import OPTIONAL_SHEETS
+from planner.io.schema_optional import MIX_NOTES, OPTIONAL_SHEETS
 from planner.io.schema_spec import ACCEPTS, KINDS, ColumnSpec, SheetSpec
 from planner.io.schema_spec import col as _c
 
@@ -330,10 +330,14 @@ SHEETS: list[SheetSpec] = [
                      doc="Model served (catalog name or a model of the Models sheet)."),
                   _c("precision", "", "choice", True, doc="Number format served.",
                      choices=WORKLOAD_PRECISIONS),
-                  _c("prompt_tokens", "tokens per request", "number", True,
-                     doc="Average prompt (input) length."),
-                  _c("output_tokens", "tokens per request", "positive", True,
-                     doc="Average output length."),
+                  _c("prompt_tokens", "tokens per request", "number",
+                     doc="Average prompt (input) length.",
+                     blank="required, unless the workload has a request mix (RequestMix "
+                           "sheet): then the mix's mean, which also replaces a typed value"),
+                  _c("output_tokens", "tokens per request", "positive",
+                     doc="Average output length.",
+                     blank="required, unless the workload has a request mix: then the "
+                           "mix's mean, which also replaces a typed value"),
                   _c("ttft_ms", "ms", "positive", doc="Time-to-first-token target.",
                      blank="no target"),
                   _c("tpot_ms", "ms", "positive", doc="Time-per-output-token target.",
@@ -360,13 +364,24 @@ SHEETS: list[SheetSpec] = [
                          "to the History sheet (docs/forecast.md)."),
               ]),
     SheetSpec("Demand", True,
-              "Average daily tokens per workload and quarter: one row for every direct "
+              "Average demand per workload and quarter: one row for every direct "
               "workload (demand_method direct) and every planned quarter, quarters in "
-              "order.", [
+              "order. Each row gives exactly one of tokens_per_day, requests_per_s and "
+              "requests_per_day, and a workload uses one of them on all its rows; "
+              "requests become tokens at the workload's tokens per request (its request "
+              "mix's mean prompt plus output, else prompt_tokens + output_tokens).", [
                   _c("workload", "", "name", True, doc="A workload of the Workloads sheet."),
                   _c("quarter", "quarter", "quarter", True, doc="Quarter."),
-                  _c("tokens_per_day", "tokens per day", "number", True,
-                     doc="All tokens processed per day (prompt plus output), on average."),
+                  _c("tokens_per_day", "tokens per day", "number",
+                     doc="All tokens processed per day (prompt plus output), on average.",
+                     blank="demand given in requests instead"),
+                  _c("requests_per_s", "requests per second", "number",
+                     doc="Requests per second, averaged over the quarter (the unit of "
+                         "serving benchmarks and profiles).",
+                     blank="demand given in another unit"),
+                  _c("requests_per_day", "requests per day", "number",
+                     doc="Requests per day, on average.",
+                     blank="demand given in another unit"),
               ]),
     SheetSpec("Training", False, "Training runs: 6 x parameters x tokens FLOPs, done "
               "between the earliest quarter and the deadline.", [
@@ -432,17 +447,50 @@ SHEETS: list[SheetSpec] = [
                   _c("source", "", "text", doc="Where the figures come from."),
               ]),
     SheetSpec("Measured", False, "Measured throughputs that replace the performance model "
-              "for a chip, model and precision.", [
-                  _c("chip", "", "name", True, doc="Chip measured."),
+              "for a chip, model and precision: each row one measurement, in output "
+              "tokens/s or in requests/s per chip, or a serving profile imported as is "
+              "from profile_csv (docs/workbook.md, Serving profiles). A chip x model x "
+              "precision set declared complete is taken as all there is: a request size "
+              "it does not cover is one that chip cannot serve, instead of being "
+              "estimated by the performance model.", [
+                  _c("chip", "", "name", doc="Chip measured.",
+                     blank="required, unless profile_csv is given (then every GPU of the "
+                           "file that is on the Chips sheet)"),
                   _c("model", "", "name", True, doc="Model measured."),
                   _c("precision", "", "choice", True, doc="Number format measured.",
                      choices=WORKLOAD_PRECISIONS),
                   _c("output_tokens_per_s_per_chip", "output tokens/s per chip", "positive",
-                     True, doc="Sustained output tokens per second per chip."),
+                     doc="Sustained output tokens per second per chip.",
+                     blank="give max_requests_per_s_per_chip or profile_csv instead"),
+                  _c("max_requests_per_s_per_chip", "requests/s per chip", "positive",
+                     doc="Most requests per second one chip sustains at requests of "
+                         "prompt_tokens and output_tokens (both needed) within the latency "
+                         "targets it was measured under (a serving profile's unit).",
+                     blank="give output_tokens_per_s_per_chip or profile_csv instead"),
                   _c("prompt_tokens", "tokens per request", "number",
-                     doc="Prompt length measured with.", blank="any"),
+                     doc="Prompt length measured with (a request mix's bucket whose "
+                         "range holds it takes the measurement).", blank="any"),
                   _c("output_tokens", "tokens per request", "positive",
                      doc="Output length measured with.", blank="any"),
+                  _c("complete", "", "bool",
+                     doc="yes: this chip x model x precision's measurements (this row and "
+                         "every other row for the same three) are complete, so a request "
+                         "size none covers cannot be served on that chip; no: sizes not "
+                         "measured are estimated by the performance model.",
+                     blank="yes for a profile_csv row (a missing bucket means the GPU "
+                           "cannot serve it), no otherwise"),
+                  _c("profile_csv", "", "text",
+                     doc="Path (relative to the workbook's folder) of a serving profile "
+                         "in the published shape of Mélange's (columns gpu, input_tokens, "
+                         "output_tokens, max_requests_per_s; optional unit, which must be "
+                         "requests_per_s, and source; other columns such as "
+                         "price_usd_per_hour, input_range and output_range are ignored: "
+                         "prices come from the Chips sheet). Each line becomes a "
+                         "measurement of its gpu for this row's model and precision; a "
+                         "gpu not on the Chips sheet is skipped, a gpu no chip name "
+                         "matches is a problem; a blank or 0 max_requests_per_s means the "
+                         "GPU cannot serve that bucket.",
+                     blank="a measurement typed on the row"),
                   _c("source", "", "text", doc="Where the measurement comes from."),
               ]),
     *OPTIONAL_SHEETS,
@@ -548,7 +596,7 @@ def document() -> str:
              "`inputs/make_example.py`) is a filled, cited example."), "",
             ("Every problem in a workbook is reported at once, each with its sheet, Excel row "
              "(the header is row 1) and column, and what was expected."), "", *ACCEPTS,
-            "## Sheets and columns", ""]
+            *MIX_NOTES, "## Sheets and columns", ""]
     return "\n".join(head) + "\n" + markdown()
 
 

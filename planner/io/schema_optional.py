@@ -1,5 +1,5 @@
-"""The optional sheets about what is already owned, site changes, stacks, APIs, money and
-demand forecasts (Drivers, History).
+"""The optional sheets about request-size mixes, what is already owned, site changes,
+stacks, APIs, money and demand forecasts (Drivers, History).
 
 Part of the schema (see :mod:`planner.io.schema`, which lists these after the others).
 """
@@ -8,6 +8,59 @@ from __future__ import annotations
 
 from planner.io.schema_spec import SheetSpec
 from planner.io.schema_spec import col as _c
+
+#: Bucket edges (tokens) a CSV of request lengths is binned on when its workload has no
+#: rows giving edges: Mélange's (Griggs et al. 2024) 25/100/250/.../2000 grid, extended
+#: by doubling past 2000 until the longest request fits.
+DEFAULT_LENGTH_EDGES = (25, 100, 250, 500, 1000, 2000)
+
+REQUEST_MIX = SheetSpec(
+    "RequestMix", False,
+    "Request-size mixes (docs/workbook.md, Request mixes): a workload listed here is "
+    "planned as one slice per bucket of request sizes, each served by whichever chip is "
+    "cheapest for it. Either histogram rows (prompt_tokens_max, output_tokens_max and "
+    "share_of_requests; the shares of a workload add up to 1), or one row naming a CSV of "
+    "request lengths in lengths_csv that the planner bins itself: on the edges of that "
+    "workload's other rows (prompt_tokens_max and output_tokens_max, share blank) or, "
+    "with none, on the default edges "
+    + "/".join(str(e) for e in DEFAULT_LENGTH_EDGES) + " doubled on as far as the "
+    "longest request (Mélange's grid). A request of a bucket goes from just above its "
+    "lower edge up to its upper edge. The workload's prompt_tokens and output_tokens "
+    "become the mix's means (the Workloads cells may be blank).", [
+        _c("workload", "", "name", True, doc="A workload of the Workloads sheet."),
+        _c("prompt_tokens_max", "tokens per request", "positive",
+           doc="Upper edge of the bucket's prompt (input) length.",
+           blank="needed unless lengths_csv is given"),
+        _c("output_tokens_max", "tokens per request", "positive",
+           doc="Upper edge of the bucket's output length.",
+           blank="needed unless lengths_csv is given"),
+        _c("share_of_requests", "fraction of requests", "fraction",
+           doc="Share of the workload's requests in the bucket (0.25 or 25%).",
+           blank="needed on a histogram row; blank on an edges row of a lengths_csv "
+                 "workload"),
+        _c("prompt_tokens_min", "tokens per request", "number",
+           doc="Lower edge of the bucket's prompt length (excluded).",
+           blank="the next smaller prompt_tokens_max of the workload, else 0"),
+        _c("output_tokens_min", "tokens per request", "number",
+           doc="Lower edge of the bucket's output length (excluded).",
+           blank="the next smaller output_tokens_max of the workload, else 0"),
+        _c("prompt_tokens_mean", "tokens per request", "number",
+           doc="Mean prompt length of the bucket's requests: the size its throughput is "
+               "estimated at and its tokens counted with.",
+           blank="prompt_tokens_max (as published profiles measure a bucket)"),
+        _c("output_tokens_mean", "tokens per request", "positive",
+           doc="Mean output length of the bucket's requests.",
+           blank="output_tokens_max"),
+        _c("lengths_csv", "", "text",
+           doc="Path (relative to the workbook's folder) of a CSV of request lengths "
+               "sampled from logs, one request per line, with a prompt column "
+               "(prompt_tokens, input_tokens, prompt_len, input_len) and an output column "
+               "(output_tokens, completion_tokens, output_len, generated_tokens); other "
+               "columns are ignored. Each non-empty bucket becomes a slice with its share "
+               "of the requests and their mean lengths.",
+           blank="a histogram row"),
+        _c("source", "", "text", doc="Where the mix comes from."),
+    ])
 
 FLEET = SheetSpec(
     "Fleet", False,
@@ -191,5 +244,65 @@ CARBON = SheetSpec(
     ])
 
 #: In the order the template lays them out, after the Measured sheet.
-OPTIONAL_SHEETS = [FLEET, SITE_POWER, EXPANSIONS, STACKS, APIS, BUDGETS, CARBON, DRIVERS,
+OPTIONAL_SHEETS = [REQUEST_MIX, FLEET, SITE_POWER, EXPANSIONS, STACKS, APIS, BUDGETS, CARBON, DRIVERS,
                    HISTORY]
+
+
+#: docs/workbook.md's sections on request mixes, demand in requests and serving profiles.
+MIX_NOTES: list[str] = [
+    "## Request mixes", "",
+    ("A workload on the RequestMix sheet is planned as one internal workload per bucket "
+     "(slice) of its request sizes, each with its own throughput per chip (measured or "
+     "modelled), so the optimizer may serve short requests on one chip type and long ones "
+     "on another (Mélange, Griggs et al. 2024). The report folds the slices back into the "
+     "workload and lists them on the Slices sheet. A bucket holds requests with a prompt in "
+     "(prompt_tokens_min, prompt_tokens_max] and an output in (output_tokens_min, "
+     "output_tokens_max] tokens; a blank lower edge is the next smaller upper edge of the "
+     "same workload (so a grid needs only its upper edges), else 0. Its representative "
+     "request, at which its throughput is estimated and its tokens counted, is the typed "
+     "means, else the upper edges (as published profiles measure a bucket). Buckets of a "
+     "workload may not overlap; their shares of requests must add up to 1 within "
+     "0.001 (and are then scaled to add up to exactly 1)."),
+    "",
+    ("The workload's prompt_tokens and output_tokens become the mix's means (the Workloads "
+     "cells may be blank, and a typed value gives way), and its tokens per request are "
+     "sum over buckets of share x (prompt + output). A slice's demand is its share of the "
+     "workload's tokens, share x (prompt + output) / tokens per request. Drivers and "
+     "History forecasts work for a mixed workload as for any other; a Drivers "
+     "reasoning_multiplier must then be 1 with no growth, since the mix fixes the request "
+     "sizes."),
+    "",
+    ("**Request lengths from logs.** A row with lengths_csv names a CSV file (relative to "
+     "the workbook's folder) with one line per request and a prompt and an output column "
+     "(any of the names in lengths_csv's meaning below). The planner bins it on the upper "
+     "edges of the workload's other rows (prompt_tokens_max and output_tokens_max, share "
+     "blank), or on the default edges " + "/".join(str(e) for e in DEFAULT_LENGTH_EDGES)
+     + " tokens doubled on as far as the longest request. Each non-empty bucket becomes a "
+     "slice with its share of the requests and the mean prompt and output of the requests "
+     "in it; the mix's source says the file and how many requests it held. Bad cells are "
+     "reported by file, line and column; a request past the largest given edge is a "
+     "problem (add an edge)."),
+    "",
+    "## Demand in requests", "",
+    ("Each Demand row gives one of tokens_per_day, requests_per_s and requests_per_day, "
+     "and a workload uses one unit on all its rows. Requests become tokens per day at the "
+     "workload's tokens per request: requests_per_s x 86,400 x tokens per request, or "
+     "requests_per_day x tokens per request. The plan and the report count tokens per day "
+     "(prompt plus output) throughout."),
+    "",
+    "## Serving profiles", "",
+    ("A Measured row with profile_csv imports a serving profile as published, in the shape "
+     "of Mélange's (`inputs/llama2-7b_profile.csv`, from litone01/melange-release): one line "
+     "per GPU and bucket with gpu, input_tokens, output_tokens (the bucket's upper edges) "
+     "and max_requests_per_s, the most requests per second one GPU sustains within the "
+     "latency target it was measured under. Each line becomes a measurement for the row's "
+     "model and precision. The profile's price column is ignored: prices are the Chips "
+     "sheet's. GPU names are matched like chip names (A100-80GB is the catalog's A100 80GB "
+     "SXM); a GPU that is not on the Chips sheet is skipped, since the plan cannot use it, "
+     "and a name no chip matches is a problem naming the line. A blank or 0 "
+     "max_requests_per_s, or a bucket with no line, means the GPU cannot serve that bucket: "
+     "a profile row declares its GPUs' measurements complete unless its complete cell says "
+     "no, so the optimizer does not serve those buckets on that GPU instead of estimating "
+     "them with the performance model."),
+    "",
+]
