@@ -217,3 +217,41 @@ def test_the_replan_solve_plans_the_slices_and_keeps_the_fixed_past():
     result = _solve(carry, SolveOptions(solver="highs"), lambda _m: None, Deadline(60))
     assert rented(result) == rented(base)
     assert {r.workload for r in result.capacity} == {"chat"} and len(result.slices) == 4
+
+
+def split_by_hand(inp):
+    """The mixed workload typed as one plain workload per slice (name, shape and tokens
+    per day of each slice), with the same measured rows: what a user had to do before."""
+    (chat,) = inp.workloads
+    out = []
+    for s in chat.mix.slices:
+        share = chat.mix.token_share(s)
+        out.append(InferenceWorkload(f"chat {s.label}", MODEL, "bf16", s.prompt_tokens,
+                                     s.output_tokens, None, None,
+                                     tuple(d * share for d in chat.demand_tokens_per_day)))
+    return dataclasses.replace(inp, workloads=tuple(out))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("complete", [False, True])
+def test_a_mix_plans_as_its_slices_typed_as_separate_workloads(solver, complete):
+    """Same rentals, cost and per-slice chips whether the planner splits the mix or the
+    user types the slices in (measured rows matched by the ±25% rule then, by bucket
+    now: both find the same row here), with and without L40S's long row missing from a
+    set declared complete.  10 and 30 requests/s fill every chip exactly (5 and 15 per
+    slice: 1 and 3 H100 for short; 10 and 30 L40S, or H100, for long), so the optimum
+    has one allocation and the two must agree on it."""
+    measured = MEASURED if not complete else (MEASURED[0],) + MEASURED[2:]
+    declared = [CompleteMeasuredSet("L40S", MODEL)] if complete else []
+    mixed = make_input(measured, declared, requests_per_s=(10.0, 30.0))
+    by_hand = split_by_hand(mixed)
+    options = SolveOptions(solver=solver, diagnose=False)
+    a, b = plan(mixed, options), plan(by_hand, options)
+    expected = ({("2027Q1", "H100 SXM"): 11, ("2027Q2", "H100 SXM"): 33} if complete else
+                {("2027Q1", "H100 SXM"): 1, ("2027Q1", "L40S"): 10,
+                 ("2027Q2", "H100 SXM"): 3, ("2027Q2", "L40S"): 30})
+    assert rented(a) == rented(b) == expected
+    assert a.total_cost_usd == pytest.approx(b.total_cost_usd)
+    per_slice = {(r.quarter, f"chat {r.slice}", r.served_by): pytest.approx(r.chips)
+                 for r in a.slices if r.kind == "chip"}
+    assert per_slice == {(r.quarter, r.workload, r.chip): r.chips for r in b.allocation}
