@@ -22,6 +22,7 @@ from planner.perf.inference import estimate_throughput
 from planner.perf.training import estimate_training
 from planner.pipeline import SolveOptions, load_workbook, plan
 from planner.report import write_csv, write_report
+from planner.report.mix_saving import cost_attribution
 from planner.report.runinfo import make_run_info, start_clock
 
 #: One function per ``planner`` command: plan (plan_workbook), replan, history
@@ -47,9 +48,10 @@ def solve(inp: PlanInput, *, solver: str | None = None, time_limit_s: float | No
           mip_gap: float | None = None, progress: Callable[[str], None] = _quiet,
           deadline: Deadline | None = None) -> PlanResult:
     """Performance estimates, then the MIP (:func:`planner.pipeline.plan`), within
-    ``deadline`` (the run's time budget) when given."""
+    ``deadline`` (the run's time budget) when given; the single-type comparison's
+    per-workload rows use the report's cost attribution."""
     return plan(inp, SolveOptions(solver, time_limit_s, mip_gap), progress=progress,
-                deadline=deadline)
+                deadline=deadline, cost_per_mtok=cost_attribution(inp))
 
 
 def check_outputs(workbook: str | Path, out: str | Path | None, csv_dir: str | Path | None,

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from planner.domain import FixedDecisions, PlanInput, PlanResult
 from planner.domain.estimates import Estimates
+from planner.domain.results import SingleTypeComparison
 from planner.domain.slicing import expand
-from planner.domain.status import Termination, status_of
+from planner.domain.status import Termination, has_plan, status_of
 from planner.io import reader
-from planner.optimize import solve_plan
-from planner.optimize.clock import Deadline, activate
+from planner.optimize import single_type, solve_plan
+from planner.optimize.clock import Deadline, activate, after_solve_s
 from planner.optimize.slices import fold
 from planner.optimize.stochastic import HedgeResult, Scenario, solve_hedged
 from planner.perf import estimate
@@ -48,13 +49,17 @@ def load_workbook(path: str | Path) -> PlanInput:
 class SolveOptions:
     """Overrides of the workbook's solver settings (None keeps the workbook's);
     ``diagnose``: re-solve for shadow prices and the causes of unmet demand;
-    ``store_unpowered``: owned chips may sit unused (planner.optimize.solve_plan)."""
+    ``store_unpowered``: owned chips may sit unused (planner.optimize.solve_plan);
+    ``single_type``: compare with the best single-chip-type plan when the Settings ask for
+    it (what-if, sweep and hedge jobs pass False: a comparison per scenario would multiply
+    their solves)."""
 
     solver: str | None = None
     time_limit_s: float | None = None
     mip_gap: float | None = None
     diagnose: bool = True
     store_unpowered: bool = False
+    single_type: bool = True
 
     def resolved(self, inp: PlanInput) -> SolveOptions:
         """Every setting filled in from ``inp``'s Settings where not overridden."""
@@ -134,10 +139,37 @@ def fold_slices(result: PlanResult, expanded: PlanInput, est: Estimates) -> Plan
     return fold(result, expanded, {**est.throughput, **est.phases})
 
 
+def compare_single_type(inp: PlanInput, est: Estimates, result: PlanResult,
+                        o: SolveOptions, deadline: Deadline | None,
+                        cost_per_mtok: single_type.CostPerMtokFn | None = None,
+                        progress: Callable[[str], None] = _quiet
+                        ) -> SingleTypeComparison | None:
+    """``result`` against the best single-chip-type plan (planner.optimize.single_type),
+    when the Settings ask for it and there is a plan: each solved like ``result`` (same
+    estimates, solver and gap, its slices folded back; no diagnostics) within the run's
+    ``deadline``, leaving the report its reserve; without a deadline the comparison gets
+    one time limit in all."""
+    if not (o.single_type and has_plan(result)
+            and single_type.wanted(inp, inp.settings.single_type_comparison)):
+        return None
+    run = deadline if deadline is not None else Deadline(o.time_limit_s)
+
+    def solve(i: PlanInput, e: Estimates, stage: Deadline) -> PlanResult:
+        slices = expand(i)
+        r = solve_plan(slices, e.throughput, e.training, solver=o.solver,
+                       time_limit_s=o.time_limit_s, mip_gap=o.mip_gap,
+                       phases=e.phases or None, diagnose=False, deadline=stage)
+        return fold_slices(r, slices, e)
+
+    reserve = after_solve_s(result.solver.variables, report=deadline is not None)
+    return single_type.compare(inp, est, result, solve, run, reserve_s=reserve,
+                               cost_per_mtok=cost_per_mtok, progress=progress)
+
+
 def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
          fixed: FixedDecisions | None = None, estimates: Estimates | None = None, *,
-         progress: Callable[[str], None] = _quiet, deadline: Deadline | None = None
-         ) -> PlanResult:
+         progress: Callable[[str], None] = _quiet, deadline: Deadline | None = None,
+         cost_per_mtok: single_type.CostPerMtokFn | None = None) -> PlanResult:
     """The plan of ``inp``: estimates (``estimates`` when given), then the MIP with the
     decisions in ``fixed`` already taken.
 
@@ -149,7 +181,10 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
 
     Request mixes are expanded into size slices for estimating and solving (``estimates``,
     when given, are keyed by the slices, as :func:`estimates_for` makes them) and the plan
-    is folded back into ``inp``'s workloads (:func:`fold_slices`)."""
+    is folded back into ``inp``'s workloads (:func:`fold_slices`).  A fresh plan (no
+    ``fixed`` decisions) is then compared with the best single-chip-type plan
+    when the Settings ask for it (:func:`compare_single_type`; ``cost_per_mtok``, the
+    report's cost attribution, fills its per-workload rows)."""
     o = options.resolved(inp)
     if deadline is not None and deadline.seconds is None:
         deadline.set_limit(o.time_limit_s)
@@ -158,7 +193,11 @@ def plan(inp: PlanInput, options: SolveOptions = DEFAULT_OPTIONS,
         slices = expand(inp)
         est = estimates_for(slices, estimates, progress, deadline)
         result = _solve(slices, est, o, fixed, progress, deadline)
-        return fold_slices(_mark_left_out(result, est, inp), slices, est)
+        result = fold_slices(_mark_left_out(result, est, inp), slices, est)
+        if fixed is None:
+            result.single_type = compare_single_type(inp, est, result, o, deadline,
+                                                     cost_per_mtok, progress)
+        return result
     finally:
         if deadline is not None:
             activate(previous)

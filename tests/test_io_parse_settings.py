@@ -26,6 +26,8 @@ def problems(path: Path) -> list:
     ("allow_early_retirement", "no", "allow_early_retirement", False),
     ("target_utilisation", 1, "target_utilisation", 1.0),
     ("hours_per_quarter", None, "hours_per_quarter", 8766.0 / 4),
+    ("single_type_comparison", "Yes", "single_type_comparison", "yes"),
+    ("single_type_comparison", None, "single_type_comparison", "auto"),
 ])
 def test_setting_values(tmp_path: Path, name: str, value: object, attr: str, expected) -> None:
     plan = read(mutate(tmp_path, "s.xlsx", set_setting(name, value)))
@@ -41,6 +43,7 @@ def test_setting_values(tmp_path: Path, name: str, value: object, attr: str, exp
     ("mip_gap", -0.1, "[0, 1)"),
     ("time_limit_s", "fast", "'fast'"),
     ("allow_early_retirement", "perhaps", "yes or no"),
+    ("single_type_comparison", "sometimes", "one of auto, yes, no"),
 ])
 def test_setting_out_of_range(tmp_path: Path, name: str, value: object, says: str) -> None:
     (p,) = problems(mutate(tmp_path, "s.xlsx", set_setting(name, value)))

@@ -108,7 +108,7 @@ def _solve(job: Job, out: Outcome) -> None:
     fixed = job.fixed
     if fixed is not None:
         fixed, out.dropped = executable(expand(inp), est.throughput, est.training, fixed)
-    options = replace(job.options, diagnose=False)
+    options = replace(job.options, diagnose=False, single_type=False)
     result = plan(inp, options, fixed, est)
     if job.kind == "eev" and result.solver.termination == Termination.INFEASIBLE:
         # the base plan's first stage cannot all be powered or housed here: evaluate it with
