@@ -40,6 +40,41 @@ def _plan_summary(result, report: Path) -> dict:
     }
 
 
+def _single_type(result, inp) -> dict:
+    """The single-chip-type comparison's --json keys (null, with the reason in
+    ``single_type_note``, when it was not computed or states no saving)."""
+    from planner.optimize.single_type import why_not
+
+    c = result.single_type
+    if c is None:
+        return {"single_type_best_usd": None, "single_type_best_chip": None,
+                "mix_saving_share": None, "single_type_options": None,
+                "single_type_note": why_not(inp, result)}
+    options = [{"chip": o.chip, "termination": o.termination,
+                "cost_of_ownership_npv_usd": o.cost_of_ownership_usd,
+                "objective_npv_usd": o.objective_usd,
+                "unmet_demand_share": o.unmet_demand_share, "gap": o.gap,
+                "note": o.message} for o in c.options]
+    return {"single_type_best_usd": c.single_type_best_usd, "single_type_best_chip": c.best_chip,
+            "mix_saving_share": c.mix_saving_share, "single_type_basis": c.basis,
+            "single_type_options": options, "single_type_note": c.note}
+
+
+def _saving_words(result) -> str:
+    """'; mixing chip types saves 12.5% ($10,000) against X alone (new chips of one type,
+    owned fleet kept)', or '' when no saving is stated."""
+    c = result.single_type
+    if c is None or c.single_type_best_usd is None:
+        return ""
+    from planner.optimize.single_type import SCOPE_WORDS
+    from planner.report.recommend import money, share
+
+    saving = c.single_type_best_usd - c.plan_cost_usd
+    return (f"; mixing chip types {'saves' if saving >= 0 else 'costs'} "
+            f"{share(abs(c.mix_saving_share))} ({money(abs(saving))}) against {c.best_chip} "
+            f"alone ({SCOPE_WORDS})")
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     if getattr(args, "hedge", False):
         return cli_scenarios.cmd_hedge(args)
@@ -53,15 +88,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
         force=args.force)
     inp, result, report = run
     training = _training_warnings(result, inp)
-    summary = {**_plan_summary(result, report), "run_id": run.run_id,
-               "training_warnings": training}
+    summary = {**_plan_summary(result, report), **_single_type(result, inp),
+               "run_id": run.run_id, "training_warnings": training}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         cost = (f"{result.costs.describe()} "
                 f"({result.costs.basis_words(inp.settings.discount_rate_per_year)})"
                 if result.cashflow else "no plan")
-        print(f"{summary['termination']}: {cost}; report written to {report}"
+        print(f"{summary['termination']}: {cost}{_saving_words(result)}; report written to "
+              f"{report}"
               + cli_ledger.recorded(run.run_id, args.ledger))
     if result.solver.status == Status.ERROR:
         print(f"planner: no plan: {result.solver.message}", file=sys.stderr)

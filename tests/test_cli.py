@@ -128,7 +128,9 @@ def test_example_report_totals_read_as_numbers_without_recalculation(example_pla
 
 PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "best_bound_usd",
                   "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
-                  "chips_bought", "report", "message", "run_id", "costs", "training_warnings"}
+                  "chips_bought", "report", "message", "run_id", "costs", "training_warnings",
+                  "single_type_best_usd", "single_type_best_chip", "mix_saving_share",
+                  "single_type_options", "single_type_note"}
 
 
 def _readme_plan_row() -> str:
@@ -156,6 +158,10 @@ def test_plan_json_keys_and_progress_on_stderr(tmp_path):
     assert costs["tax_basis"].startswith("after tax at 21%, chips depreciated by 5-year MACRS")
     assert re.search(r"planner: .*solv", proc.stderr)
     assert "planner:" not in proc.stdout  # progress goes to stderr only
+    # no request mix in the example: the single-type comparison is not run, and says why
+    assert summary["single_type_best_usd"] is None and summary["mix_saving_share"] is None
+    assert summary["single_type_options"] is None
+    assert "auto and no workload has a request mix" in summary["single_type_note"]
 
 
 def test_template_command_writes_a_readable_template(tmp_path, cli):
@@ -270,3 +276,33 @@ def test_the_plan_line_says_which_money_its_figure_is(tmp_path):
                           check=False)
     assert proc.returncode == 0, proc.stderr
     assert "cost of ownership (NPV at 8.0%/yr, annuity basis, after tax at 21%)" in proc.stdout
+
+
+def test_plan_json_and_line_give_the_single_type_comparison(tmp_path, cli):
+    """Two chip types offered and single_type_comparison = yes: --json gives each type's
+    plan and the saving against the best one, consistent with the plan's own cost; the
+    one-line answer states the saving."""
+    from test_ledger_workbooks import CHIPS, tiny
+    from workbooks import mutate, set_setting
+
+    chips = CHIPS + [{"chip": "H200", "purchase_usd_per_chip": 33000,
+                      "rent_usd_per_chip_hour": 3.5, "lifetime_years": 5}]
+    path = mutate(tmp_path, "two.xlsx", set_setting("single_type_comparison", "yes"),
+                  base=tiny(tmp_path, chips=chips))
+    code, out, _err = cli(["plan", path, "--out", tmp_path / "p.xlsx", "--json", "--no-ledger"])
+    assert code == 0
+    summary = json.loads(out)
+    options = {o["chip"]: o for o in summary["single_type_options"]}
+    assert set(options) == {"H100 SXM", "H200 SXM"}  # the catalog names
+    assert all(o["termination"] == "optimal" and o["unmet_demand_share"] == 0
+               for o in options.values())
+    best = min(options, key=lambda c: options[c]["cost_of_ownership_npv_usd"])
+    assert summary["single_type_best_chip"] == best
+    assert summary["single_type_best_usd"] == options[best]["cost_of_ownership_npv_usd"]
+    assert summary["mix_saving_share"] == pytest.approx(
+        1 - summary["total_cost_usd"] / summary["single_type_best_usd"])
+    assert summary["mix_saving_share"] >= -1e-6  # the mixed plan may use the best type alone
+    assert "owned fleet kept" in summary["single_type_note"]
+    code, out, _err = cli(["plan", path, "--out", tmp_path / "q.xlsx", "--no-ledger",
+                           "--quiet"])
+    assert code == 0 and f"against {best} alone (new chips of one type, owned fleet kept)" in out

@@ -11,7 +11,8 @@ from report_fixtures import make_plan
 from planner.report import write_csv, write_report
 
 TABLES = ["cashflow_by_year", "cost_per_million_tokens", "purchases", "rentals", "retirements",
-          "expansions", "stacks", "fleet", "allocation", "api_usage", "capacity", "utilisation",
+          "expansions", "stacks", "fleet", "allocation", "api_usage", "capacity", "slices",
+          "single_type_comparison", "mix_saving_by_workload", "utilisation",
           "power", "emissions", "cashflow", "pnl", "unit_economics", "throughput", "training", "training_estimates", "assumptions", "solver",
           "diagnostics"]
 

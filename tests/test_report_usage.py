@@ -120,7 +120,8 @@ def test_unit_economics_sheet(tmp_path):
     wb = openpyxl.load_workbook(write_report(result, inp, tmp_path / "plan.xlsx"))
     ws = wb["UnitEconomics"]
     rows = unit_economics_rows(result, inp)[0]
-    assert ws.tables["tbl_unit_economics"].ref == f"A1:O{1 + len(rows)}"
+    assert ws.tables["tbl_unit_economics"].ref == f"A1:P{1 + len(rows)}"
     assert [ws.cell(2, c).value for c in (1, 2, 3)] == ["2027", "chat", "inference"]
+    assert ws["P1"].value == "throughput_source" and ws["P2"].value == "modelled"
     assert ws["H2"].number_format == "#,##0.000" and ws["I2"].number_format == "#,##0.000"
     assert ws["N2"].number_format == "#,##0.00"

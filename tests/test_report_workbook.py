@@ -18,7 +18,7 @@ HEADERS = {
                 "price_usd_per_chip_hour", "total_usd"],
     "Fleet": ["quarter", "chip", "site", "ownership", "vintage", "quantity_chips"],
     "Allocation": ["quarter", "workload", "chip", "chips", "prompt_output_tokens_per_s",
-                   "tokens_per_day"],
+                   "tokens_per_day", "throughput_source"],
     "Capacity": ["quarter", "workload", "demand_tokens_per_day", "served_tokens_per_day",
                  "unmet_tokens_per_day", "met_share"],
     "Utilisation": ["quarter", "chip", "owned_chips", "rented_chips", "reserved_chips",

@@ -68,6 +68,21 @@ def wanted(inp: PlanInput, setting: str) -> bool:
     return has_mixes(inp) and len(offered_types(inp)) > 1
 
 
+def why_not(inp: PlanInput, result: PlanResult) -> str:
+    """Why a plan of ``inp`` carries no comparison (``result.single_type`` is None)."""
+    setting = inp.settings.single_type_comparison
+    if not has_plan(result):
+        return "no plan to compare"
+    if setting == "no":
+        return "Settings single_type_comparison is no"
+    if setting == "auto" and not has_mixes(inp):
+        return "Settings single_type_comparison is auto and no workload has a request mix"
+    if setting == "auto" and len(offered_types(inp)) < 2:
+        return ("Settings single_type_comparison is auto and fewer than two chip types may "
+                "be bought or rented")
+    return "not run for this kind of plan (a re-plan, what-if, sweep or hedge)"
+
+
 def restrict_input(inp: PlanInput, chip: str) -> PlanInput:
     """``inp`` where only ``chip`` may be bought or rented: every other type's purchase and
     rent prices removed (its owned chips, if any, stay)."""

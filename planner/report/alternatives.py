@@ -10,7 +10,8 @@ undiscounted:
   for the workload, rent / (prompt+output tokens/s per chip x 3,600 x target utilisation
   / peak-to-average) x 10^6: the chips the optimizer would size for the workload's peak
   at its target utilisation, rented on demand (the rent includes power), every chip-hour
-  paid.  The cheapest chip is shown;
+  paid; a workload with a request mix pays each size slice's cost for its share of the
+  tokens.  The cheapest chip is shown, and whether its rates were measured or modelled;
 * **api**: the cheapest APIs-sheet offering of the workload's model (the same rule the
   optimizer uses), its price as given (prompt+output tokens), ignoring its daily limit.
 
@@ -21,15 +22,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.domain import InferenceWorkload, PlanInput, PlanResult, ThroughputEstimate, units
-from planner.domain.names import normalise
+from planner.domain import (
+    ChipOffer,
+    InferenceWorkload,
+    PlanInput,
+    PlanResult,
+    units,
+)
+from planner.domain.slicing import split
 from planner.report import metrics
+from planner.report.sources import EstimateIndex, estimate_index, words, workload_estimate
 
 METHOD = (
     ("All in USD per million prompt+output tokens, undiscounted. Plan: allocated cost / tokens "
      "served (as above). Rent: the cheapest chip of the Chips sheet rented on demand,"),
     ("sized as the optimizer sizes chips: rent / (prompt+output tokens/s per chip x 3,600 x "
-     "target utilisation / peak-to-average) x 10^6. API: the cheapest APIs-sheet offering"),
+     "target utilisation / peak-to-average) x 10^6 (per size slice for a request mix; the "
+     "rate measured or modelled as the source column says). API: the cheapest APIs-sheet "
+     "offering"),
     ("of the workload's model, daily limit ignored. Saving = 1 - plan / alternative; a "
      "negative saving means the alternative is cheaper."),
 )
@@ -43,6 +53,7 @@ class Alternatives:
     rent_usd_per_mtok: float | None = None
     api_offering: str | None = None
     api_usd_per_mtok: float | None = None
+    rent_source: str = ""  # the rented chip's rate: measured, modelled or both
 
     @staticmethod
     def _saving(plan: float | None, other: float | None) -> float | None:
@@ -57,45 +68,38 @@ class Alternatives:
         return self._saving(self.plan_usd_per_mtok, self.api_usd_per_mtok)
 
 
-EstimateIndex = dict[tuple, ThroughputEstimate]
-
-
-def estimate_index(result: PlanResult) -> EstimateIndex:
-    """The plan's throughput estimates by (chip, model, precision, prompt tokens, output
-    tokens), names normalised; the first estimate of a key wins.  Built once per report:
-    a scan per workload and chip took 14 s on 200 chips x 12 workloads."""
-    index: EstimateIndex = {}
-    for e in result.throughput:
-        key = (normalise(e.chip), normalise(e.model), e.precision, e.prompt_tokens,
-               e.output_tokens)
-        index.setdefault(key, e)
-    return index
-
-
-def workload_estimate(index: EstimateIndex, inp: PlanInput, w: InferenceWorkload,
-                      chip: str) -> ThroughputEstimate | None:
-    """The plan's throughput estimate for workload ``w`` on the Chips-sheet chip ``chip``
-    (estimates name the resolved chip and model specs, and the workload's shape)."""
-    chip_spec, model_spec = inp.chip_specs.get(chip), inp.model_specs.get(w.model)
-    chip_name = normalise(chip_spec.name if chip_spec else chip)
-    model_name = normalise(model_spec.name if model_spec else w.model)
-    return index.get((chip_name, model_name, w.precision, w.prompt_tokens, w.output_tokens))
+def rental_cost(index: EstimateIndex, inp: PlanInput, w: InferenceWorkload,
+                offer: ChipOffer) -> tuple[float | None, set[str]]:
+    """$ per million prompt+output tokens of serving all of ``w`` on ``offer`` rented on
+    demand, and the sources of the rates used.  A workload with a request mix pays each
+    size slice's cost for its share of the tokens (None when the chip cannot serve one)."""
+    if offer.rent_usd_per_chip_hour is None:
+        return None, set()
+    load = inp.settings.target_utilisation / w.peak_to_average
+    total, found = 0.0, set()
+    for part in split(w):
+        est = workload_estimate(index, inp, part, offer.chip)
+        cost = (units.usd_per_mtok_hourly(offer.rent_usd_per_chip_hour,
+                                          est.tokens_per_s_per_chip, load)
+                if est is not None and est.feasible else None)
+        if cost is None:
+            return None, set()
+        share = w.mix.token_share(part.size_slice) if w.mix is not None else 1.0
+        total += share * cost
+        found.add(est.source)
+    return total, found
 
 
 def cheapest_rental(result: PlanResult, inp: PlanInput, w: InferenceWorkload,
-                    index: EstimateIndex | None = None) -> tuple[str | None, float | None]:
-    """(chip, $ per million prompt+output tokens) of the cheapest chip to rent on demand."""
+                    index: EstimateIndex | None = None) -> tuple[str | None, float | None, str]:
+    """(chip, $ per million prompt+output tokens, measured or modelled) of the cheapest
+    chip to rent on demand."""
     index = estimate_index(result) if index is None else index
-    load = inp.settings.target_utilisation / w.peak_to_average
-    best: tuple[str | None, float | None] = (None, None)
+    best: tuple[str | None, float | None, str] = (None, None, "")
     for offer in inp.chips:
-        est = workload_estimate(index, inp, w, offer.chip)
-        if est is None or not est.feasible or offer.rent_usd_per_chip_hour is None:
-            continue
-        cost = units.usd_per_mtok_hourly(offer.rent_usd_per_chip_hour, est.tokens_per_s_per_chip,
-                                         load)
+        cost, found = rental_cost(index, inp, w, offer)
         if cost is not None and (best[1] is None or cost < best[1]):
-            best = (offer.chip, cost)
+            best = (offer.chip, cost, words(found))
     return best
 
 
@@ -114,7 +118,7 @@ def alternatives(result: PlanResult, inp: PlanInput) -> list[Alternatives]:
     out = []
     index = estimate_index(result)
     for w in inp.workloads:
-        chip, rent = cheapest_rental(result, inp, w, index)
+        chip, rent, source = cheapest_rental(result, inp, w, index)
         api, price = cheapest_api(inp, w)
-        out.append(Alternatives(w.name, plan.get(w.name), chip, rent, api, price))
+        out.append(Alternatives(w.name, plan.get(w.name), chip, rent, api, price, source))
     return out

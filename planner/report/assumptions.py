@@ -221,10 +221,20 @@ def _training(inp: PlanInput) -> list[Row]:
         out += _generic("training run", run.name, run, periods, notes={"mfu": "model default"})
     for m in inp.measured:
         item = f"{m.chip} / {m.model} / {m.precision}"
-        out.append(_row("measured throughput", item, "output_tokens_per_s_per_chip",
-                        m.output_tokens_per_s_per_chip, m.source))
+        note = "measured" + (f": {m.source}" if m.source else "")
+        if m.output_tokens_per_s_per_chip is not None:
+            out.append(_row("measured throughput", item, "output_tokens_per_s_per_chip",
+                            m.output_tokens_per_s_per_chip, note))
+        else:
+            out.append(_row("measured throughput", item, "requests_per_s_per_chip",
+                            m.requests_per_s_per_chip, note, unit="requests/s per chip"))
         out.append(_row("measured throughput", item, "prompt_tokens", m.prompt_tokens))
         out.append(_row("measured throughput", item, "output_tokens", m.output_tokens))
+    for c in inp.complete_measured:
+        item = " / ".join(x for x in (c.chip, c.model, c.precision) if x)
+        out.append(_row("measured throughput", item, "complete", True,
+                        "declared complete: a size not measured cannot be served on this "
+                        "chip" + (f" ({c.source})" if c.source else "")))
     return out
 
 

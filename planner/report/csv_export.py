@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.common.atomic import atomic_path
 from planner.domain import PlanInput, PlanResult, units
-from planner.report import emissions, metrics, plan_tables, runinfo
+from planner.report import emissions, metrics, mix_saving, plan_tables, runinfo, slices
 from planner.report.assumptions import assumptions_table
 from planner.report.pnl import pnl_table
 from planner.report.sheets_audit import solver_table
@@ -54,8 +54,10 @@ def all_tables(result: PlanResult, inp: PlanInput, info: dict) -> list[TableData
         plan_tables.purchases_table(result), plan_tables.rentals_table(result),
         plan_tables.retirements_table(result), plan_tables.expansions_table(result),
         plan_tables.stacks_table(result), plan_tables.fleet_table(result),
-        plan_tables.allocation_table(result), plan_tables.api_table(result),
-        plan_tables.capacity_table(result, inp), utilisation_table(result),
+        plan_tables.allocation_table(result, inp), plan_tables.api_table(result),
+        plan_tables.capacity_table(result, inp), slices.slices_table(result),
+        mix_saving.options_table(result), mix_saving.per_workload_table(result),
+        utilisation_table(result),
         plan_tables.power_table(result), emissions.emissions_table(result, inp),
         plan_tables.cashflow_table(result),
         pnl_table(result, inp), unit_economics_table(result, inp),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.domain import PlanInput, PlanResult, units
+from planner.report import sources
 from planner.report.styles import (
     FACTOR,
     INT,
@@ -58,14 +59,17 @@ def fleet_table(result: PlanResult) -> TableData:
     )
 
 
-def allocation_table(result: PlanResult) -> TableData:
+def allocation_table(result: PlanResult, inp: PlanInput | None = None) -> TableData:
+    """Chips allocated per quarter, workload and chip, and whether the rate they serve at
+    was measured or modelled (``throughput_source``; needs ``inp``)."""
     rows = sorted(result.allocation, key=lambda r: (quarter_key(r.quarter), r.workload, r.chip))
+    source = sources.by_workload_chip(result, inp) if inp is not None else {}
     return TableData(
         "allocation",
         [C("quarter"), C("workload"), C("chip"), C("chips", NUM1), C(units.tokens_per_s_column(units.PROMPT_OUTPUT), INT),
-         C("tokens_per_day", INT)],
-        [(r.quarter, r.workload, r.chip, r.chips, r.tokens_per_s, r.tokens_per_day)
-         for r in rows],
+         C("tokens_per_day", INT), C("throughput_source")],
+        [(r.quarter, r.workload, r.chip, r.chips, r.tokens_per_s, r.tokens_per_day,
+          source.get((r.workload, r.chip), "")) for r in rows],
         "No chips are allocated to inference workloads.",
     )
 

@@ -5,7 +5,7 @@ optional features (Retirements, Expansions, Stacks, ApiUsage) when the plan has 
 from __future__ import annotations
 
 from planner.domain import PlanInput, PlanResult
-from planner.report import charts, plan_tables
+from planner.report import charts, plan_tables, slices
 from planner.report.tables import table_sheet
 from planner.report.usage import utilisation_table
 
@@ -21,10 +21,12 @@ def build(wb, result: PlanResult, inp: PlanInput) -> dict:
     }
     sheets.update({k: extra[k] for k in DECISIONS_EXTRA if k in extra})
     sheets["Fleet"] = plan_tables.fleet_table(result)
-    sheets["Allocation"] = plan_tables.allocation_table(result)
+    sheets["Allocation"] = plan_tables.allocation_table(result, inp)
     if "ApiUsage" in extra:
         sheets["ApiUsage"] = extra["ApiUsage"]
     sheets["Capacity"] = plan_tables.capacity_table(result, inp)
+    if result.slices:
+        sheets["Slices"] = slices.slices_table(result)
     sheets["Utilisation"] = utilisation_table(result)
     sheets["Power"] = plan_tables.power_table(result)
     return {title: table_sheet(wb, title, table) for title, table in sheets.items()}
@@ -48,9 +50,12 @@ def build_diagnostics(wb, result: PlanResult):
 
 
 def add_charts(sheets: dict, data_ws, result: PlanResult) -> None:
-    """Charts beside the Fleet, Capacity and Power tables, fed from the ChartData sheet."""
+    """Charts beside the Fleet, Capacity, Power and Slices tables, fed from the ChartData
+    sheet."""
     col = 1
     fleet, capacity, power = sheets["Fleet"], sheets["Capacity"], sheets["Power"]
     col = charts.fleet_chart(fleet, data_ws, col, result, fleet.max_column)
     col = charts.capacity_chart(capacity, data_ws, col, result, capacity.max_column)
-    charts.power_charts(power, data_ws, col, result, power.max_column)
+    col = charts.power_charts(power, data_ws, col, result, power.max_column)
+    if "Slices" in sheets:
+        slices.chart(sheets["Slices"], data_ws, col, result)

@@ -9,7 +9,7 @@ from openpyxl.worksheet.pagebreak import Break
 from planner.domain import PlanInput, PlanResult, units
 from planner.domain.costs import BASIS_WORDS
 from planner.domain.status import Status
-from planner.report import alternatives, breakeven, emissions, metrics, recommend
+from planner.report import alternatives, breakeven, emissions, metrics, mix_saving, recommend
 from planner.report.pnl import total_operating_cost
 from planner.report.styles import (
     BOLD,
@@ -49,7 +49,8 @@ PO, OUT = units.PROMPT_OUTPUT, units.OUTPUT_ONLY
 COST_HEADERS = ["workload", "kind", "served_million_prompt_output_tokens", "met_share",
                 "allocated_cost_usd", units.usd_per_mtok_column(PO), units.usd_per_mtok_column(OUT)]
 ALTERNATIVE_HEADERS = ["workload", "plan_" + units.usd_per_mtok_column(PO), "cheapest_rental_chip",
-                       "rented_" + units.usd_per_mtok_column(PO), "saving_vs_renting_share",
+                       "rented_" + units.usd_per_mtok_column(PO), "rented_throughput_source",
+                       "saving_vs_renting_share",
                        "api_offering", "api_" + units.usd_per_mtok_column(PO),
                        "saving_vs_api_share"]
 
@@ -231,17 +232,49 @@ def _alternatives(ws, row: int, result: PlanResult, inp: PlanInput) -> int:
     row = _section(ws, row, "What owning saves: the plan against renting the cheapest chip "
                             "and buying from an API (" + units.usd_per_mtok_label(PO) + ")")
     for j, name in enumerate(ALTERNATIVE_HEADERS, start=1):
-        header_cell(ws, row, j, name, numeric=j not in (1, 3, 6))
+        header_cell(ws, row, j, name, numeric=j not in (1, 3, 5, 7))
     row += 1
-    fmts = [None, USD_PER_MTOK, None, USD_PER_MTOK, PCT, None, USD_PER_MTOK, PCT]
+    fmts = [None, USD_PER_MTOK, None, USD_PER_MTOK, None, PCT, None, USD_PER_MTOK, PCT]
     for a in rows:
         values = [a.workload, a.plan_usd_per_mtok, a.rent_chip or "no chip to rent",
-                  a.rent_usd_per_mtok, a.saving_vs_rent, a.api_offering or "no API offered",
-                  a.api_usd_per_mtok, a.saving_vs_api]
+                  a.rent_usd_per_mtok, a.rent_source, a.saving_vs_rent,
+                  a.api_offering or "no API offered", a.api_usd_per_mtok, a.saving_vs_api]
         for j, (value, fmt) in enumerate(zip(values, fmts), start=1):
             put(ws, row, j, value, fmt)
         row += 1
     for line in alternatives.METHOD:
+        put(ws, row, 1, line, font=NOTE)
+        row += 1
+    return row
+
+
+def _table(ws, row: int, table) -> int:
+    """A small table written into the Summary at ``row``: its header, then its rows."""
+    for j, column in enumerate(table.columns, start=1):
+        header_cell(ws, row, j, column.name, numeric=column.fmt is not None)
+    row += 1
+    for record in table.rows:
+        for j, (value, column) in enumerate(zip(record, table.columns), start=1):
+            put(ws, row, j, "" if value is None else value, column.fmt)
+        row += 1
+    return row
+
+
+def _mix_saving(ws, row: int, result: PlanResult) -> int:
+    """The plan against the best single-chip-type plan, per type and per workload."""
+    lines = mix_saving.section_lines(result)
+    if not lines:
+        return row
+    row = _section(ws, row, "What mixing chip types saves: the plan against the best plan "
+                            f"with a single chip type ({mix_saving.SCOPE}; "
+                            f"{result.single_type.basis})")
+    for line in lines:
+        put(ws, row, 1, line, font=BOLD)
+        row += 1
+    row = _table(ws, row, mix_saving.options_table(result))
+    if result.single_type.per_workload:
+        row = _table(ws, row + 1, mix_saving.per_workload_table(result))
+    for line in mix_saving.notes(result):
         put(ws, row, 1, line, font=NOTE)
         row += 1
     return row
@@ -335,6 +368,7 @@ def build(wb, result: PlanResult, inp: PlanInput, info: dict):
         row = _spend_by_year(ws, row + 1, result, inp)
         row = _cost_per_token(ws, row + 1, result, inp)
         row = _alternatives(ws, row + 1, result, inp)
+        row = _mix_saving(ws, row + 1, result)
         row = _buy_or_rent(ws, row + 1, inp)
     row = _constraints(ws, row + 1, result)
     _run(ws, row, result, info)

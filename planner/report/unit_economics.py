@@ -6,10 +6,10 @@ second per watt, each in both token bases, prompt+output and output only
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.domain import PlanInput, PlanResult, units
-from planner.report import metrics
+from planner.report import metrics, sources
 from planner.report.styles import INT, NUM1, NUM2, USD
 from planner.report.tables import Column, TableData, quarter_key
 from planner.report.usage import USD_PER_MTOK, facility_kw_per_chip
@@ -29,6 +29,7 @@ COLUMNS = [
     Column("avg_facility_power_kw", NUM1),
     Column(units.tokens_per_s_column(PO, "watt"), NUM2),
     Column(units.tokens_per_s_column(OUT, "watt"), NUM2),
+    Column("throughput_source"),
 ]
 
 
@@ -42,6 +43,7 @@ class _Year:
     chips: float = 0.0
     chip_tokens_per_s: float = 0.0
     kw: float = 0.0
+    sources: set[str] = field(default_factory=set)  # measured / modelled rates of its chips
 
 
 def _sums(result: PlanResult, inp: PlanInput) -> tuple[dict[tuple[str, str], _Year], float]:
@@ -60,6 +62,8 @@ def _sums(result: PlanResult, inp: PlanInput) -> tuple[dict[tuple[str, str], _Ye
         s.api_tokens += bought * days
         s.chip_tokens_per_s += (c.served_tokens_per_day - bought) / 86400.0
     kw = facility_kw_per_chip(result, inp)
+    for (quarter, user), source in sources.by_workload(result, inp).items():
+        sums[metrics.year_of(quarter), user].sources.add(source)
     for a in result.allocation:
         s = sums[metrics.year_of(a.quarter), a.workload]
         s.chips += a.chips
@@ -87,7 +91,7 @@ def _row(year: str, user: str, kind: str, s: _Year, quarters: int,
     rate = _both(s.chip_tokens_per_s / quarters if inference else None, share)
     return (year, user, kind, *served, s.api_tokens / 1e6 if inference else None, s.cost,
             *per_token, s.chips / quarters, *rate, s.kw / quarters if inference else None,
-            *per_watt)
+            *per_watt, sources.words(x for text in s.sources for x in text.split(" and ")))
 
 
 def unit_economics_rows(result: PlanResult, inp: PlanInput) -> tuple[list[tuple], float]:
