@@ -114,3 +114,31 @@ def test_without_slices_or_comparison_the_sheet_and_section_are_left_out(tmp_pat
     assert "Slices" not in wb.sheetnames
     assert not any(isinstance(v, str) and v.startswith("What mixing chip types saves")
                    for row in _values(wb["Summary"]) for v in row)
+
+
+def test_a_planned_request_mix_reads_back_from_slices_and_summary(tmp_path):
+    """test_pipeline_single_type's mixed workload, planned and written: the Slices sheet
+    says short is served by 5 X and long by 10 Y, both modelled, at 432M and 864M tokens a
+    day (2,500 requests/s each: 432M / 200 and 864M / 400 tokens per request / 86,400 s);
+    the Summary gives chat's $0.741 per Mtok against $0.926 on X alone (20% saved)."""
+    from test_pipeline_single_type import mixed_workload
+
+    inp, est = mixed_workload()
+    result = plan(inp, estimates=est, deadline=Deadline(60), cost_per_mtok=cost_attribution(inp))
+    wb = openpyxl.load_workbook(write_report(result, inp, tmp_path / "mix.xlsx"))
+    rows = _values(wb["Slices"])[1:]
+    got = {(r[2], r[7]): (r[8], r[9], r[10], r[11]) for r in rows}
+    assert got == {
+        ("prompt 0-100, output 0-100", "X"): (pytest.approx(5), pytest.approx(432e6),
+                                              pytest.approx(432e6 / 200 / 86_400), "modelled"),
+        ("prompt 100-300, output 0-100", "Y"): (pytest.approx(10), pytest.approx(864e6),
+                                                pytest.approx(864e6 / 400 / 86_400), "modelled")}
+    summary = _values(wb["Summary"])
+    header = next(i for i, r in enumerate(summary) if r[2] == "best_single_chip")
+    chat = summary[header + 1]
+    assert chat[0] == "chat" and chat[2] == "X"
+    assert chat[1] == pytest.approx(80_000 / 108_000)
+    assert chat[3] == pytest.approx(100_000 / 108_000) and chat[4] == pytest.approx(0.2)
+    allocation = _values(wb["Allocation"])
+    assert allocation[0][-1] == "throughput_source"
+    assert {r[-1] for r in allocation[1:]} == {"modelled"}
