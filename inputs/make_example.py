@@ -108,6 +108,9 @@ SETTING_VALUES: dict[str, tuple[object, str]] = {
     "expansion_depreciation_years": (None, (
         "Default 15 years straight line: assumption (the MACRS class of qualified "
         "improvement property).")),
+    "single_type_comparison": (None, (
+        "Default auto: the plan is compared with single-chip-type plans when a workload "
+        "has a request mix and two or more chip types may be bought or rented.")),
 }
 
 # --- Chips ------------------------------------------------------------------------------
