@@ -252,3 +252,18 @@ def test_a_reasoning_multiplier_on_a_mixed_workload_is_a_problem(tmp_path: Path)
                       "reasoning_multiplier": 2}]))
     (p,) = problems(mutate(tmp_path, "rm.xlsx", change))
     assert (p.sheet, p.column) == ("Drivers", "reasoning_multiplier")
+
+
+def test_a_history_forecast_works_for_a_mixed_workload(tmp_path: Path) -> None:
+    """12 months of flat history at 5e8 tokens/day: the fitted P50 is 5e8 in every
+    quarter, and the mix (not the history) sets the request sizes."""
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    change = both(_with_mix(HISTOGRAM), set_cell("Workloads", 2, "demand_method", "history"),
+                  lambda wb: wb["Demand"].delete_rows(2, 4),
+                  lambda wb: fill_rows(wb, "History", [
+                      {"workload": "chat", "month": m, "tokens_per_day": 5e8} for m in months]))
+    chat = next(w for w in read(mutate(tmp_path, "hist.xlsx", change)).workloads
+                if w.name == "chat")
+    assert chat.demand_method == "history" and chat.mix is not None
+    assert chat.demand_tokens_per_day == pytest.approx((5e8,) * 4, rel=1e-6)
+    assert chat.tokens_per_request == pytest.approx(637)
