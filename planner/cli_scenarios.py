@@ -53,6 +53,13 @@ def _costs(outcome) -> dict | None:
     return outcome.costs.as_dict() if outcome.costs is not None else None
 
 
+def money_words(costs, rate: float | None) -> str:
+    """'$1,234 cost of ownership (NPV at 8.0%/yr, annuity basis, pre-tax)': which money a
+    scenario's figure is, as the plan's one-line answer says it."""
+    basis = costs.basis_words(rate) if rate is not None else "NPV"
+    return f"{costs.describe()} ({basis})"
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     w, out = whatif_workbook(args.workbook, args.out, options=solve_options(args),
                              workers=args.workers, scheduler=args.scheduler,
@@ -80,7 +87,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         for c in w.cases:
             o = w.optima[c.name]
             print(f"{c.name}: {o.status}" +
-                  (f", {o.costs.describe()}, NPV" if o.costs is not None else ""))
+                  (f", {money_words(o.costs, o.discount_rate_per_year)}"
+                   if o.costs is not None else ""))
         print(f"comparison written to {out}")
     _failures(w.outcomes, "what-if")
     return 0 if w.optima["base"].has_plan else 1
@@ -121,7 +129,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for p in res.points:
             costs = p.outcome.costs
             print(f"{p.parameter} = {p.value}: {p.outcome.status}"
-                  + (f", {costs.describe()}, NPV" if costs is not None else ""))
+                  + (f", {money_words(costs, p.outcome.discount_rate_per_year)}"
+                     if costs is not None else ""))
         print(f"{mode} written to {out}")
     _failures(res.outcomes, mode)
     return 0 if res.base.has_plan else 1
@@ -161,7 +170,7 @@ def cmd_hedge(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        cost = (f"expected {costs.describe()}, NPV" if costs is not None
+        cost = (f"expected {money_words(costs, a.hedge.discount_rate_per_year)}" if costs is not None
                 else "no hedged plan")
         print(f"hedged plan over {len(a.scenarios)} scenarios, {a.hedge.termination}: {cost}; "
               f"report written to {out}" + cli_ledger.recorded(run_id, args.ledger))

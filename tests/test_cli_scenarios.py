@@ -185,3 +185,16 @@ def test_whatif_never_overwrites_its_input(workbook, capsys):
 def test_hedge_without_scenarios_is_an_input_problem(tmp_path, capsys):
     code, _out, err = run(["plan", write_minimal(tmp_path), "--hedge", "--quiet"], capsys)
     assert code == 2 and "needs scenarios" in err
+
+
+def test_a_sweep_line_says_which_money_each_figure_is(workbook, tmp_path, capsys):
+    """Each point's one-line answer names its own NPV rate (a discount-rate sweep changes
+    it), the cost basis and the tax basis, as the plan's line does."""
+    code, stdout, err = run(["sweep", workbook, "--param", "discount_rate", "--operation", "set",
+                             "--values", "0.05,0.1", "--out", tmp_path / "r.xlsx",
+                             "--workers", "1", "--quiet"], capsys)
+    assert code == 0, err
+    lines = [line for line in stdout.splitlines() if line.startswith("discount_rate")]
+    assert len(lines) == 2
+    assert "(NPV at 5.0%/yr, annuity basis, pre-tax)" in lines[0]
+    assert "(NPV at 10.0%/yr, annuity basis, pre-tax)" in lines[1]

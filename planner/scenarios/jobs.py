@@ -67,6 +67,7 @@ class Outcome:
     costs: CostBreakdown | None = None
     emissions_tco2e: float | None = None  # on the plan's emissions basis; None: no carbon input
     shortfall_priced: bool = False  # evaluated with unusable committed chips left unused
+    discount_rate_per_year: float | None = None  # the rate its NPVs are at (the scenario's)
     gap: float | None = None
     chips_bought: int = 0
     unmet_demand_share: float | None = None
@@ -82,8 +83,9 @@ class Outcome:
         return self.status != Status.ERROR
 
 
-def _summarise(job: Job, out: Outcome, result: PlanResult) -> None:
+def _summarise(job: Job, out: Outcome, result: PlanResult, rate: float) -> None:
     s = result.solver
+    out.discount_rate_per_year = rate
     out.status = s.status if has_plan(result) else Status.ERROR
     out.termination, out.message = s.termination, s.message
     out.solve_seconds = s.solve_seconds
@@ -115,7 +117,7 @@ def _solve(job: Job, out: Outcome) -> None:
         # the chips that cannot sit unused and their demand priced as unmet (VSS needs it)
         result = plan(inp, replace(options, store_unpowered=True), fixed, est)
         out.shortfall_priced = has_plan(result)
-    _summarise(job, out, result)
+    _summarise(job, out, result, inp.settings.discount_rate_per_year)
     if out.shortfall_priced:
         out.message = ("its first stage cannot all be powered or housed here: those chips sit "
                        "unused and the demand they would serve is priced as unmet")
@@ -133,6 +135,7 @@ def _solve_hedge(job: Job, out: Outcome) -> None:
     out.status = s.status
     out.termination, out.message, out.gap = s.termination, s.message, s.gap
     out.solve_seconds, out.objective_usd = s.solve_seconds, hedge.expected_cost_usd
+    out.discount_rate_per_year = job.inp.settings.discount_rate_per_year
     out.extra = hedge
     if hedge.scenarios:
         names = list(hedge.scenarios)
