@@ -255,3 +255,23 @@ def test_a_mix_plans_as_its_slices_typed_as_separate_workloads(solver, complete)
     per_slice = {(r.quarter, f"chat {r.slice}", r.served_by): pytest.approx(r.chips)
                  for r in a.slices if r.kind == "chip"}
     assert per_slice == {(r.quarter, r.workload, r.chip): r.chips for r in b.allocation}
+
+
+def test_a_size_no_chip_has_measured_in_a_complete_set_is_unmet_and_priced():
+    """Both chips' sets declared complete, neither with a long row: the long slice cannot
+    be served anywhere.  Short still runs on H100 (2, then 4: $8,000 + $16,000 = $24,000
+    cost of ownership); long is unmet, 950.4M then 1,900.8M tokens/day, priced at the
+    Settings default $100 per million tokens over 2,000 / 24 = 83.33 days a quarter:
+    950.4 x 100 x 83.33 + 1,900.8 x 100 x 83.33 = $7,920,000 + $15,840,000 = $23,760,000,
+    a penalty, apart from the cost.  The Slices rows say so, one unmet row a quarter."""
+    inp = make_input((MEASURED[0], MEASURED[2]), [CompleteMeasuredSet("L40S", MODEL),
+                                                  CompleteMeasuredSet("H100 SXM", MODEL)])
+    result = plan(inp, SolveOptions(solver="highs", diagnose=False))
+    assert result.costs.cost_of_ownership_usd == pytest.approx(24_000.0)
+    assert result.costs.unmet_inference_penalty_usd == pytest.approx(23_760_000.0)
+    unmet = [(r.quarter, r.slice, r.tokens_per_day, r.requests_per_s)
+             for r in result.slices if r.kind == "unmet"]
+    assert unmet == [("2027Q1", LONG_NAME, pytest.approx(950.4e6), pytest.approx(10.0)),
+                     ("2027Q2", LONG_NAME, pytest.approx(1900.8e6), pytest.approx(20.0))]
+    assert [r.unmet_tokens_per_day for r in result.capacity] == [
+        pytest.approx(950.4e6), pytest.approx(1900.8e6)]
