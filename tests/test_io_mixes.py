@@ -267,3 +267,13 @@ def test_a_history_forecast_works_for_a_mixed_workload(tmp_path: Path) -> None:
     assert chat.demand_method == "history" and chat.mix is not None
     assert chat.demand_tokens_per_day == pytest.approx((5e8,) * 4, rel=1e-6)
     assert chat.tokens_per_request == pytest.approx(637)
+
+
+def test_a_lengths_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """PLANNER_MAX_FILE_MB applies to the CSV files a workbook names as to the workbook."""
+    _lengths_file(tmp_path, ["prompt_tokens,output_tokens"] + ["10,20"] * 60_000)
+    monkeypatch.setenv("PLANNER_MAX_FILE_MB", "0.1")
+    rows = [{"workload": "chat", "lengths_csv": "lengths.csv"}]
+    (p,) = problems(mutate(tmp_path, "big.xlsx", _with_mix(rows)))
+    assert (p.row, p.column) == (2, "lengths_csv")
+    assert p.message.startswith("lengths.csv is 0.3 MB, over the 0.1 MB limit")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.io.cells import CellError, is_blank, parse_cell
-from planner.io.guard import MB, Limits
+from planner.io.guard import MB, Limits, limits_from_env
 from planner.io.schema_spec import ColumnSpec, header_key
 
 __all__ = ["MAX_SHOWN", "CsvError", "CsvRow", "CsvTable", "capped", "read_csv"]
@@ -140,11 +140,12 @@ def capped(errors: list[str], name: str) -> list[str]:
 
 def read_csv(text: str, base_dir: Path | None, columns: list[ColumnSpec],
              limits: Limits | None = None) -> CsvTable:
-    """The CSV file ``text`` names (relative to ``base_dir``), its cells parsed as
+    """The CSV file ``text`` names (relative to ``base_dir``; at most ``limits``' file size,
+    by default the workbook's, PLANNER_MAX_FILE_MB included), its cells parsed as
     ``columns`` say (other columns ignored; blank lines skipped).  Bad cells are listed in
     the table's ``errors`` (their lines left out); CsvError if the file cannot be read,
     lacks a column or holds no data line."""
-    content = _load_text(text, base_dir, limits or Limits())
+    content = _load_text(text, base_dir, limits or limits_from_env())
     reader = csv.reader(io.StringIO(content, newline=""))
     try:
         header = next(reader, None)
