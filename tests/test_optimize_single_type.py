@@ -218,3 +218,32 @@ def test_per_workload_uses_the_attribution_given():
     assert rows["short"].saving_share == pytest.approx(0.0, abs=1e-9)
     assert rows["long"].best_chip == "Y"
     assert rows["long"].single_type_usd_per_mtok == pytest.approx(30_000 / 36_000)
+
+
+def test_every_stage_ends_by_the_run_deadline():
+    """A run of 1.5 s (a small limit; nothing about speed is asserted): each single-type
+    solve is handed a stage of at least ``need_s`` that ends by the run's end less the
+    report's reserve; a type that would get less is not started."""
+    inp, est = two_types(with_z=True)
+    plan = solve_plan(inp, est.throughput)
+    run = Deadline(1.5)
+    stages = []
+
+    def solve(i, e, stage):
+        stages.append((stage.end, stage.seconds))
+        return _solver("highs")(i, e, stage)
+
+    got = compare(inp, est, plan, solve, run, reserve_s=0.5, need_s=0.05)
+    # (the clock is read twice inside Deadline.budget: microseconds apart)
+    assert all(end <= run.end - 0.5 + 1e-3 and left >= 0.05 for end, left in stages)
+    assert len(got.options) == 3
+    assert all(o.termination in ("optimal", "time_limit", "not_solved") for o in got.options)
+
+
+def test_an_interrupted_run_solves_no_more_types():
+    inp, est = two_types()
+    plan = solve_plan(inp, est.throughput)
+    run = Deadline(60)
+    run.interrupt()
+    got = compare(inp, est, plan, lambda *a: pytest.fail("solved after Ctrl-C"), run)
+    assert [o.termination for o in got.options] == ["not_solved", "not_solved"]

@@ -194,8 +194,11 @@ def _note(plan: PlanResult, options: list[SingleTypeOption], best: SingleTypeOpt
     missing = [o.chip for o in options if o.termination == Termination.NOT_SOLVED]
     if missing:
         words.append("Partial: not solved in the time limit: " + ", ".join(missing) + ".")
-    if best is None:
-        words.append("No single chip type serves all demand and training: no saving is stated.")
+    if best is None and missing and len(missing) == len(options):
+        words.append("No single-type plan was made: no saving is stated.")
+    elif best is None:
+        words.append("No single chip type " + ("solved in time " if missing else "")
+                      + "serves all demand and training: no saving is stated.")
     elif plan.has_unmet_demand:
         words.append(f"The plan itself leaves {plan.unmet_demand_share:.1%} of demand "
                      "unserved: its cost is not comparable and no saving is stated.")
