@@ -89,3 +89,14 @@ def test_cbc_without_a_plan_in_its_time_returns_the_fallback() -> None:
     assert r.solver.termination in ("optimal", "time_limit")
     if "fallback" in r.solver.message:
         assert r.purchases == [] and r.rentals == []
+
+
+def test_cbc_is_run_without_a_threads_option():
+    """PuLP passes ``-threads N`` to CBC when threads is set, and with it the bundled CBC
+    sometimes waits 10 s on a lock before solving (coin-or/Cbc#640: 4 tiny solves in 40
+    stalled here); CBC is serial without the option, so the planner never sets it."""
+    from planner.optimize.solver import solver_command
+
+    command = solver_command("cbc", 10.0, 0.01, None)
+    assert command.optionsDict.get("threads") is None
+    assert not any(o.startswith("threads") for o in command.getOptions())

@@ -87,8 +87,11 @@ def _cbc_bound(log: str, objective: float | None, termination: Termination,
 
 def solver_command(name: str, time_limit_s: float, mip_gap: float, log_path: str | None):
     if name == "cbc":
+        # No -threads option: with one (even -threads 1) the bundled CBC sometimes waits
+        # on a lock for 10 s before it solves (coin-or/Cbc#640; here 4 solves in 40 of a
+        # tiny model, none in 80 without it).  Without it CBC runs serially anyway.
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
-                                 logPath=log_path, threads=1)
+                                 logPath=log_path)
     if name == "highs":
         if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
             raise PlannerError("solver 'highs' needs the highspy package, a dependency of the "
