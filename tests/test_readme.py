@@ -42,14 +42,15 @@ def test_command_outputs_in_readme_and_docs_are_generated():
             f"{path.name}: a command's output is stale: run python scripts/sync_readme.py")
 
 
-def test_walkthrough_block_is_the_generators():
-    """The walk-through's figures come from ``scripts/sync_readme.py --walkthrough`` (which
-    plans the examples, too slow for a test); here: its block is found and its commands are
-    the plan, re-plan and history the text describes."""
+def test_walkthrough_blocks_are_the_generators():
+    """The walk-throughs' figures come from ``scripts/sync_readme.py --walkthrough`` (which
+    plans the examples, too slow for a test); here: the blocks are found and their commands
+    are the mix example's plan, then the plan, re-plan and history the text describes."""
     sync = _sync_module()
-    match = sync.WALKTHROUGH.search((REPO / "README.md").read_text(encoding="utf-8"))
-    assert match, "README lost its walk-through block"
-    commands = sync.walkthrough_commands(match.group("body"))
-    assert commands[:3] == ["planner plan inputs/example.xlsx --quiet",
-                            "planner replan inputs/example-2027Q2.xlsx --as-of 2027Q2 --quiet",
-                            "planner history"]
+    blocks = list(sync.WALKTHROUGH.finditer((REPO / "README.md").read_text(encoding="utf-8")))
+    assert len(blocks) == 2, "README lost a walk-through block"
+    mix, replan = (sync.walkthrough_commands(b.group("body")) for b in blocks)
+    assert mix == ["planner plan inputs/mix-example.xlsx --quiet --no-ledger"]
+    assert replan[:3] == ["planner plan inputs/example.xlsx --quiet",
+                          "planner replan inputs/example-2027Q2.xlsx --as-of 2027Q2 --quiet",
+                          "planner history"]
