@@ -41,3 +41,23 @@ def test_a_part_declaring_entities_is_refused_unparsed(tmp_path, part, prolog, e
     hostile = rewrite(path, tmp_path / "entities.xlsx", {member: edit})
     with pytest.raises(PlannerError, match="declares a document type"):
         read_workbook(hostile, *catalogs())
+
+
+def test_a_part_flagged_encrypted_is_refused_with_a_message(tmp_path):
+    """A zip member with the "encrypted" flag makes zipfile raise a bare RuntimeError
+    asking for a password (found by the fuzz test): the reader says which part instead."""
+    path = write_minimal(tmp_path, "plain.xlsx")
+    data = bytearray(path.read_bytes())
+    # set bit 0 of the flags of every worksheet's local (offset 6) and central (offset 8)
+    # headers; zipfile's writer would clear it
+    for sig, flags, name_len, name_at in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
+        at = data.find(sig)
+        while at >= 0:
+            n = int.from_bytes(data[at + name_len:at + name_len + 2], "little")
+            if data[at + name_at:at + name_at + n].startswith(b"xl/worksheets/"):
+                data[at + flags] |= 0x1
+            at = data.find(sig, at + 4)
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(bytes(data))
+    with pytest.raises(PlannerError, match=r"part xl/worksheets/\S+ is encrypted"):
+        read_workbook(locked, *catalogs())

@@ -149,6 +149,10 @@ def _check_no_dtd(name: str, archive: zipfile.ZipFile, infos: list[zipfile.ZipIn
     for info in infos:
         if info.is_dir():
             continue
+        if info.flag_bits & 0x1:  # zip's "encrypted" flag: zipfile would ask for a password
+            raise PlannerError(f"{name} is not a readable Excel workbook (.xlsx): its part "
+                               f"{info.filename} is encrypted; save the workbook without a "
+                               "password (or it is damaged)")
         try:
             found = _holds_dtd(archive, info)
         except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
