@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import both, catalogs, fill_rows, mutate, set_cell
+from workbooks import both, fill_rows, mutate, problems, read, set_cell, where
 
-from planner.domain import InputError
 from planner.io.lengths import bin_requests, default_edges
-from planner.io.reader import read_workbook
 
 #: A 2 x 2 histogram for 'chat': prompt edges 100, 1000; output edges 50, 500.
 HISTOGRAM = [
@@ -32,20 +30,6 @@ def _with_mix(rows: list[dict], blank_shape: bool = True):
             set_cell("Workloads", 2, "prompt_tokens", None)(wb)
             set_cell("Workloads", 2, "output_tokens", None)(wb)
     return change
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
-
-
-def where(found) -> set[tuple]:
-    return {(p.sheet, p.row, p.column) for p in found}
 
 
 def test_a_histogram_becomes_the_workloads_mix_and_sets_its_shape(tmp_path: Path) -> None:

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from workbooks import append_row, both, catalogs, mutate, set_cell, set_setting
+from workbooks import append_row, both, mutate, problems, read, set_cell, set_setting
 
-from planner.domain import InputError, Quarter
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
+from planner.domain import Quarter
 
 
 def owned(chip: str = "H100", site: str = "us-east", quantity: object = 64,

@@ -5,20 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import both, catalogs, fill_rows, mutate, set_cell
-
-from planner.domain import InputError
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
+from workbooks import both, catalogs, fill_rows, mutate, problems, read, set_cell
 
 
 def add(sheet: str, *rows: dict):

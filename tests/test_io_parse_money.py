@@ -5,20 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import append_row, both, catalogs, mutate, set_cell, set_setting
+from workbooks import append_row, both, catalogs, mutate, problems, read, set_cell, set_setting
 
 from planner.domain import InputError
 from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
 
 
 def api(name: object, model: object = "llama-3.1-8b", price: object = 0.6, cap: object = None):

@@ -5,20 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import catalogs, mutate, set_setting
-
-from planner.domain import InputError
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
+from workbooks import mutate, problems, read, set_setting
 
 
 @pytest.mark.parametrize(("name", "value", "attr", "expected"), [

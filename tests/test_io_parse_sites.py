@@ -5,24 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import append_row, both, catalogs, mutate, set_cell, set_setting
+from workbooks import (
+    append_row,
+    both,
+    mutate,
+    problems,
+    read,
+    set_cell,
+    set_setting,
+    where,
+)
 
-from planner.domain import InputError, Quarter
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
-
-
-def where(found) -> set[tuple]:
-    return {(p.sheet, p.row, p.column) for p in found}
+from planner.domain import Quarter
 
 
 def two_sites(wb) -> None:

@@ -4,23 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from workbooks import append_row, both, catalogs, mutate, set_cell
-
-from planner.domain import InputError
-from planner.io.reader import read_workbook
+from workbooks import append_row, both, mutate, problems, read, set_cell
 
 KNOWN = "known stacks: CANN, CUDA, GroqWare, ROCm, XLA"
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
 
 
 def stack(name: object, cost: object = None, adopted: object = None):

@@ -5,24 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from robust_parts import replace, rewrite, sheet_part
-from workbooks import both, catalogs, mutate, set_cell, write_minimal
-
-from planner.domain import InputError
-from planner.io.reader import read_workbook
+from workbooks import both, mutate, problems, read, set_cell, write_minimal
 
 FIX = "open and save it in Excel or LibreOffice, or write values instead of formulas"
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
 
 
 def test_a_formula_is_read_from_its_saved_value(tmp_path: Path) -> None:

@@ -6,23 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workbooks import catalogs, mutate, write_minimal
+from workbooks import mutate, problems, read, write_minimal
 
-from planner.domain import InputError
-from planner.io.reader import read_workbook
 from planner.io.schema import SHEETS, document, markdown
 from planner.io.schema_spec import SYNONYMS, header_key
 from planner.io.template import new_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
 
 
 def _rename(sheet: str, headers: dict[str, str]):

@@ -10,20 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl.styles import PatternFill
 from robust_parts import rewrite, sheet_part
-from workbooks import catalogs, column_of, mutate, write_minimal
-
-from planner.domain import InputError
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
+from workbooks import column_of, mutate, problems, read, write_minimal
 
 
 @pytest.fixture

@@ -7,21 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from workbooks import both, catalogs, mutate, set_cell, set_setting, write_minimal
+from workbooks import both, mutate, problems, read, set_cell, set_setting, write_minimal
 
-from planner.domain import InputError
 from planner.domain.periods import Quarter
-from planner.io.reader import read_workbook
-
-
-def read(path: Path):
-    return read_workbook(path, *catalogs())
-
-
-def problems(path: Path) -> list:
-    with pytest.raises(InputError) as info:
-        read(path)
-    return info.value.problems
 
 
 @pytest.fixture

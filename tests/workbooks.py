@@ -16,9 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.workbook.workbook import Workbook
 
+from planner.domain.errors import InputError
 from planner.domain.hardware import ChipSpec, ModelSpec
+from planner.io.reader import read_workbook
 from planner.io.template import write_template
 
 REPO = Path(__file__).resolve().parents[1]
@@ -313,3 +316,20 @@ def corrupt_zip(tmp_path: Path) -> Path:
     path = Path(tmp_path) / "truncated.xlsx"
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def read(path: Path):
+    """The workbook at ``path`` read against the small test catalogs."""
+    return read_workbook(path, *catalogs())
+
+
+def problems(path: Path) -> list:
+    """The problems reading ``path`` reports (it must report some)."""
+    with pytest.raises(InputError) as info:
+        read(path)
+    return info.value.problems
+
+
+def where(found) -> set[tuple]:
+    """(sheet, row, column) of each problem."""
+    return {(p.sheet, p.row, p.column) for p in found}
