@@ -628,14 +628,20 @@ def deterministic_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_example(build_workbook, default: Path, argv: list[str] | None = None) -> int:
+    """Build a workbook and write it, byte for byte the same every time, to the path in
+    ``argv`` (default: the command line) or ``default``: every example script's main."""
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else OUT
-    data = deterministic_bytes(build())
+    target = Path(args[0]) if args else default
+    data = deterministic_bytes(build_workbook())
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     print(f"wrote {target}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_example(build, OUT, argv)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ from pathlib import Path
 
 from openpyxl.workbook.workbook import Workbook
 
-from planner.common.atomic import atomic_path
 from planner.io.template import new_workbook
 
 HERE = Path(__file__).resolve().parent
@@ -131,13 +130,7 @@ def build() -> Workbook:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else OUT
-    data = make_example.deterministic_bytes(build())
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    print(f"wrote {target}")
-    return 0
+    return make_example.write_example(build, OUT, argv)
 
 
 if __name__ == "__main__":
