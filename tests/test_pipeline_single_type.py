@@ -27,10 +27,17 @@ def test_plan_compares_when_the_settings_say_yes():
     assert got.plan_cost_usd == pytest.approx(70_000)
     assert got.mix_saving_share == pytest.approx(0.125)
     assert {r.workload for r in got.per_workload} == {"short", "long"}
-    # the report's attribution splits the mixed plan's $70,000 by chips (10 X, 5 Y):
-    # short 10/15 x 70,000 / 72,000 Mtok
-    short = next(r for r in got.per_workload if r.workload == "short")
-    assert short.plan_usd_per_mtok == pytest.approx(70_000 * 10 / 15 / 72_000)
+    # the report's attribution pools cost by chip type: short runs on the 10 X ($40,000),
+    # long on the 5 Y ($30,000): short $40,000 / 72,000 Mtok, long $30,000 / 36,000 Mtok;
+    # alone, each is cheapest on the type it uses in the mix (X alone: long on 10 X,
+    # $40,000 / 36,000 Mtok; Y alone: short on 20 Y), so neither saves on its own: the
+    # 12.5% comes from serving the two on different types
+    by = {r.workload: r for r in got.per_workload}
+    assert by["short"].plan_usd_per_mtok == pytest.approx(40_000 / 72_000)
+    assert by["long"].plan_usd_per_mtok == pytest.approx(30_000 / 36_000)
+    assert (by["short"].best_chip, by["long"].best_chip) == ("X", "Y")
+    assert by["short"].saving_share == pytest.approx(0.0, abs=1e-9)
+    assert by["long"].saving_share == pytest.approx(0.0, abs=1e-9)
 
 
 @pytest.mark.parametrize(("setting", "options", "fixed", "runs"), [

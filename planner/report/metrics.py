@@ -15,14 +15,18 @@ from dataclasses import dataclass
 
 from planner.domain import PlanInput, PlanResult, units
 from planner.report.tables import quarter_key
+from planner.report.usage import chip_kw
 
 COST_METHOD = (
     "Method: API spend goes to the workload that bought the tokens.",
     ("Net capital (chips on the plan's cost basis: their capital charge, or purchases less "
      "the residual credit; site expansions and software stacks; less resale) is spread over "
      "the quarters by owned chips in service."),
-    ("Each quarter's share, with its rental and power, is split among workloads and training "
-    "runs by the chips allocated to them."),
+    ("Each quarter's cost is pooled by chip type (its rentals as booked, a reservation spread "
+     "over its quarters; power by the type's share of the owned chips' rated kW; net capital "
+     "by its share of owned chips in service weighted by purchase price) and each pool is "
+     "split among the workloads and training runs by the chips of that type allocated to "
+     "them; a pool of a type no one uses that quarter is split by all chips allocated."),
     ("Undiscounted; penalties excluded.  Cost per million tokens = allocated cost / tokens "
     "served (by chips and APIs), prompt+output or output only."),
 )
@@ -174,30 +178,75 @@ def _split(cost: float, weights: dict[str, float], quarter: str,
     return True
 
 
-def _shared_cost_by_quarter(result: PlanResult) -> dict[str, float]:
-    """Each quarter's cost to share by chip use: rental and power as booked, plus net
-    capital spread by owned chips in service (as booked when no chip is owned)."""
-    owned: dict[str, float] = defaultdict(float)
-    for f in result.fleet:
-        if f.ownership == "owned":
-            owned[f.quarter] += f.quantity
-    net_capital = sum(capital_cost(r) + r.stack_usd - credits(r) for r in result.cashflow)
-    total_owned = sum(owned.values())
-    out = {}
-    for r in result.cashflow:
-        running = r.rental_usd + r.power_usd
-        if total_owned > 0:
-            running += net_capital * owned.get(r.quarter, 0.0) / total_owned
-        else:
-            running += capital_cost(r) + r.stack_usd - credits(r)
-        out[r.quarter] = running
+def _chip_use_by_type(result: PlanResult) -> dict[tuple[str, str], dict[str, float]]:
+    """Chips allocated per (quarter, chip type) per user ("training: run" for training)."""
+    use: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for a in result.allocation:
+        use[a.quarter, a.chip][a.workload] += max(a.chips, 0.0)
+    for t in result.training:
+        use[t.quarter, t.chip][training_user(t.run)] += max(t.chips, 0.0)
+    return use
+
+
+def _purchase_price(result: PlanResult, inp: PlanInput) -> dict[str, float]:
+    """Price per chip by type: the mean the plan paid, else the Chips sheet's price."""
+    paid: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for r in result.purchases:
+        paid[r.chip][0] += r.total_usd
+        paid[r.chip][1] += r.quantity
+    out = {o.chip: o.purchase_usd_per_chip for o in inp.chips if o.purchase_usd_per_chip}
+    out.update({c: v / n for c, (v, n) in paid.items() if n > 0})
     return out
 
 
-def allocated_cost(result: PlanResult) -> tuple[dict[tuple[str, str], float], float]:
+def _spread(total: float, weights: dict[tuple[str, str], float],
+            into: dict[tuple[str, str], float]) -> bool:
+    """Add ``total`` to ``into`` in proportion to ``weights`` (False when they are all 0)."""
+    w = sum(weights.values())
+    if w <= 0:
+        return False
+    for key, x in weights.items():
+        into[key] += total * x / w
+    return True
+
+
+def _type_pools(result: PlanResult, inp: PlanInput) -> tuple[dict[tuple[str, str], float],
+                                                               dict[str, float]]:
+    """Each quarter's cost by chip type (COST_METHOD), and what could not be put on a type
+    (per quarter): power with no owned kW, capital with no owned chip, stacks."""
+    pools: dict[tuple[str, str], float] = defaultdict(float)
+    rest: dict[str, float] = defaultdict(float)
+    index = {q: i for i, q in enumerate(result.periods)}
+    rent: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    for r in result.rentals:
+        for q in result.periods[index[r.quarter]:index[r.quarter] + r.term_quarters]:
+            rent[q][q, r.chip] = rent[q].get((q, r.chip), 0.0) + r.total_usd / r.term_quarters
+    for r in result.cashflow:  # the quarter's rental as booked, shared by the types rented
+        if not _spread(r.rental_usd, rent.get(r.quarter, {}), pools):
+            rest[r.quarter] += r.rental_usd
+    kw, price = chip_kw(inp), _purchase_price(result, inp)
+    owned_kw: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    capital_weight: dict[tuple[str, str], float] = defaultdict(float)
+    for f in result.fleet:
+        if f.ownership == "owned":
+            key = (f.quarter, f.chip)
+            owned_kw[f.quarter][key] = owned_kw[f.quarter].get(key, 0.0) + f.quantity * kw.get(f.chip, 0.0)
+            capital_weight[key] += f.quantity * price.get(f.chip, 0.0)
+    net_capital = sum(capital_cost(r) + r.stack_usd - credits(r) for r in result.cashflow)
+    for r in result.cashflow:
+        if not _spread(r.power_usd, owned_kw.get(r.quarter, {}), pools):
+            rest[r.quarter] += r.power_usd
+    if not _spread(net_capital, capital_weight, pools):
+        for r in result.cashflow:
+            rest[r.quarter] += capital_cost(r) + r.stack_usd - credits(r)
+    return pools, rest
+
+
+def allocated_cost(result: PlanResult, inp: PlanInput
+                   ) -> tuple[dict[tuple[str, str], float], float]:
     """Cost allocated per (quarter, user) by COST_METHOD, and the cost left unallocated
     (only when no chip is in use at all).  Users are workloads and "training: run"."""
-    use = _chip_use(result)
+    use, by_type = _chip_use(result), _chip_use_by_type(result)
     overall: dict[str, float] = defaultdict(float)
     for weights in use.values():
         for user, chips in weights.items():
@@ -206,7 +255,11 @@ def allocated_cost(result: PlanResult) -> tuple[dict[tuple[str, str], float], fl
     for api in result.api_usage:
         cost[api.quarter, api.workload] += api.total_usd
     unallocated = sum(r.api_usd for r in result.cashflow) - sum(cost.values())
-    for quarter, spend in _shared_cost_by_quarter(result).items():
+    pools, rest = _type_pools(result, inp)
+    for (quarter, chip), spend in pools.items():
+        if not _split(spend, by_type.get((quarter, chip), {}), quarter, cost):
+            rest[quarter] += spend
+    for quarter, spend in rest.items():
         if not (_split(spend, use.get(quarter, {}), quarter, cost)
                 or _split(spend, overall, quarter, cost)):
             unallocated += spend
@@ -230,7 +283,7 @@ def cost_per_user(result: PlanResult, inp: PlanInput) -> tuple[list[UserCost], f
     """Allocated cost per workload and training run over the horizon, and the cost left
     unallocated (only when no chip is in use at all)."""
     days = inp.settings.hours_per_quarter / 24.0
-    by_quarter, unallocated = allocated_cost(result)
+    by_quarter, unallocated = allocated_cost(result, inp)
     cost: dict[str, float] = defaultdict(float)
     for (_quarter, user), value in by_quarter.items():
         cost[user] += value

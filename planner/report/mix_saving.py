@@ -19,10 +19,11 @@ SCOPE = SCOPE_WORDS
 PO = units.PROMPT_OUTPUT
 PER_WORKLOAD_METHOD = (
     "Per workload: cost allocated as in the cost-per-million-tokens table (undiscounted, "
-    "split by chips allocated) / tokens served, in the plan and in each single-type plan "
-    "that serves all of the workload's demand; its best single type is the cheapest of "
-    "those for it. The split by chips allocated does not weigh chip types by price, so "
-    "per-workload figures are indicative; the headline above is exact.")
+    "each chip type's cost split by the chips of that type allocated) / tokens served, in "
+    "the plan and in each single-type plan that serves all of the workload's demand; its "
+    "best single type is the cheapest of those for it. Each workload alone may save "
+    "nothing while the plan saves: the saving can come from serving different workloads "
+    "(or slices) on different types together.")
 
 
 def cost_attribution(inp: PlanInput):

@@ -49,7 +49,7 @@ class _Year:
 def _sums(result: PlanResult, inp: PlanInput) -> tuple[dict[tuple[str, str], _Year], float]:
     days = inp.settings.hours_per_quarter / 24.0
     sums: dict[tuple[str, str], _Year] = defaultdict(_Year)
-    cost, unallocated = metrics.allocated_cost(result)
+    cost, unallocated = metrics.allocated_cost(result, inp)
     for (quarter, user), value in cost.items():
         sums[metrics.year_of(quarter), user].cost += value
     api: dict[tuple[str, str], float] = defaultdict(float)
