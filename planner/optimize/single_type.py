@@ -194,7 +194,11 @@ def _note(plan: PlanResult, options: list[SingleTypeOption], best: SingleTypeOpt
     missing = [o.chip for o in options if o.termination == Termination.NOT_SOLVED]
     if missing:
         words.append("Partial: not solved in the time limit: " + ", ".join(missing) + ".")
-    if best is None and missing and len(missing) == len(options):
+    if best is not None and missing:
+        words.append(f"The cheapest type solved ({best.chip}) is not stated as the best: a "
+                     "type not solved might be cheaper, so no saving is stated (give a "
+                     "longer time limit).")
+    elif best is None and missing and len(missing) == len(options):
         words.append("No single-type plan was made: no saving is stated.")
     elif best is None:
         words.append("No single chip type " + ("solved in time " if missing else "")
@@ -226,7 +230,10 @@ def compare(inp: PlanInput, est: Estimates, plan: PlanResult, solve: SolveFn,
     options, results = _solve_all(inp, est, solve, deadline, reserve_s, need_s, progress)
     eligible = [o for o in options if o.chip in results]
     best = min(eligible, key=lambda o: (o.cost_of_ownership_usd, o.chip), default=None)
-    stated = best if best is not None and not plan.has_unmet_demand else None
+    # a type not solved in time might be the cheapest: the best of the others would then
+    # overstate the saving, so none is stated
+    partial = any(o.termination == Termination.NOT_SOLVED for o in options)
+    stated = best if best is not None and not plan.has_unmet_demand and not partial else None
     rate = inp.settings.discount_rate_per_year
     rows = (per_workload(inp, plan, results, cost_per_mtok)
             if cost_per_mtok is not None and results else ())
