@@ -48,7 +48,7 @@ def _single_type(result, inp) -> dict:
     c = result.single_type
     if c is None:
         return {"single_type_best_usd": None, "single_type_best_chip": None,
-                "mix_saving_share": None, "single_type_options": None,
+                "mix_saving_share": None, "single_type_basis": None, "single_type_options": None,
                 "single_type_note": why_not(inp, result)}
     options = [{"chip": o.chip, "termination": o.termination,
                 "cost_of_ownership_npv_usd": o.cost_of_ownership_usd,

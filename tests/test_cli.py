@@ -130,7 +130,7 @@ PLAN_JSON_KEYS = {"status", "termination", "objective_usd", "total_cost_usd", "b
                   "gap", "solve_seconds", "build_seconds", "solver", "unmet_demand_share",
                   "chips_bought", "report", "message", "run_id", "costs", "training_warnings",
                   "single_type_best_usd", "single_type_best_chip", "mix_saving_share",
-                  "single_type_options", "single_type_note"}
+                  "single_type_basis", "single_type_options", "single_type_note"}
 
 
 def _readme_plan_row() -> str:
@@ -158,10 +158,12 @@ def test_plan_json_keys_and_progress_on_stderr(tmp_path):
     assert costs["tax_basis"].startswith("after tax at 21%, chips depreciated by 5-year MACRS")
     assert re.search(r"planner: .*solv", proc.stderr)
     assert "planner:" not in proc.stdout  # progress goes to stderr only
-    # no request mix in the example: the single-type comparison is not run, and says why
-    assert summary["single_type_best_usd"] is None and summary["mix_saving_share"] is None
-    assert summary["single_type_options"] is None
-    assert "auto and no workload has a request mix" in summary["single_type_note"]
+    # five chip types offered: auto compares the plan with each type alone
+    options = summary["single_type_options"]
+    assert len(options) == 5 and all(o["termination"] == "optimal" for o in options)
+    best = min(o["cost_of_ownership_npv_usd"] for o in options if o["unmet_demand_share"] == 0)
+    assert summary["single_type_best_usd"] == pytest.approx(best)
+    assert summary["mix_saving_share"] == pytest.approx(1 - summary["total_cost_usd"] / best)
 
 
 def test_template_command_writes_a_readable_template(tmp_path, cli):

@@ -20,10 +20,10 @@ from planner.domain import (
     ThroughputEstimate,
 )
 from planner.domain.estimates import Estimates
-from planner.domain.mixes import RequestMix, SizeSlice
 from planner.optimize import solve_plan
 from planner.optimize.clock import Deadline
 from planner.optimize.single_type import (
+    AUTO_MAX_TYPES,
     compare,
     offered_types,
     restrict_estimates,
@@ -142,13 +142,13 @@ def test_restrictions_remove_other_prices_and_estimates_only():
         ["X", "Y", "Z"]
 
 
-def test_auto_runs_only_with_a_mix_and_two_offered_types():
+def test_auto_runs_with_two_to_eight_offered_types():
     inp, _ = two_types()
-    assert not wanted(inp, "auto") and wanted(inp, "yes") and not wanted(inp, "no")
-    mix = RequestMix((SizeSlice(100, 100, 0.5, 100, 100), SizeSlice(300, 100, 0.5, 300, 100)))
-    mixed = replace(inp, workloads=(replace(inp.workloads[0], mix=mix), inp.workloads[1]))
-    assert wanted(mixed, "auto")
-    assert not wanted(replace(mixed, chips=mixed.chips[:1]), "auto")
+    assert wanted(inp, "auto") and wanted(inp, "yes") and not wanted(inp, "no")
+    assert not wanted(replace(inp, chips=inp.chips[:1]), "auto")
+    many = tuple(ChipOffer(f"T{i}", None, 1.0) for i in range(AUTO_MAX_TYPES + 1))
+    assert wanted(replace(inp, chips=many[:AUTO_MAX_TYPES]), "auto")
+    assert not wanted(replace(inp, chips=many), "auto") and wanted(replace(inp, chips=many), "yes")
 
 
 class _Clock:

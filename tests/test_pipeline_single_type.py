@@ -41,7 +41,7 @@ def test_plan_compares_when_the_settings_say_yes():
 
 
 @pytest.mark.parametrize(("setting", "options", "fixed", "runs"), [
-    ("auto", SolveOptions(), None, False),   # no workload has a request mix
+    ("auto", SolveOptions(), None, True),    # two types offered
     ("no", SolveOptions(), None, False),
     ("yes", SolveOptions(single_type=False), None, False),  # what-if and sweep jobs
     ("yes", SolveOptions(), FixedDecisions(), False),       # a re-plan's fixed decisions

@@ -109,7 +109,7 @@ def test_csv_holds_the_slices_and_the_comparison(tmp_path, planned):
 
 def test_without_slices_or_comparison_the_sheet_and_section_are_left_out(tmp_path):
     inp, est = two_types()
-    result = plan(inp, estimates=est)
+    result = plan(with_settings(inp, single_type_comparison="no"), estimates=est)
     wb = openpyxl.load_workbook(write_report(result, inp, tmp_path / "plan.xlsx"))
     assert "Slices" not in wb.sheetnames
     assert not any(isinstance(v, str) and v.startswith("What mixing chip types saves")

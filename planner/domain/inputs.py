@@ -69,8 +69,7 @@ class Settings:
     bonus_depreciation_share: float = 0.0
     expansion_depreciation_years: float = 15.0
     # The plan against the best plan restricted to one chip type (planner.optimize.
-    # single_type): auto (when a workload has a request mix and two or more chip types
-    # are offered), yes or no.
+    # single_type): auto (when two to eight chip types may be bought or rented), yes or no.
     single_type_comparison: str = "auto"
 
     @property

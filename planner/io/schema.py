@@ -187,8 +187,8 @@ SETTINGS: list[ColumnSpec] = [
        "Whether the plan is compared with the best plan that buys or rents only one chip "
        "type (the owned fleet and API offers kept), solved on the same inputs after the "
        "plan within its time limit, to show what mixing chip types saves (Summary; "
-       "docs/report.md). auto: when a workload has a request mix and two or more chip types "
-       "may be bought or rented; yes: always; no: never. What-if, sweep and hedge jobs "
+       "docs/report.md). auto: when two to eight chip types may be bought or rented (each is "
+       "one more solve); yes: always; no: never. What-if, sweep and hedge jobs "
        "never run it.", choices=("auto", "yes", "no")),
 ]
 

@@ -29,12 +29,15 @@ from collections.abc import Callable
 from planner.domain import PlanInput, PlanResult
 from planner.domain.estimates import Estimates
 from planner.domain.results import SingleTypeComparison, SingleTypeOption, WorkloadMixSaving
-from planner.domain.slicing import has_mixes
 from planner.domain.status import Termination, has_plan
 from planner.optimize.clock import MIN_STAGE_S, Deadline
 
 #: The Settings values of ``single_type_comparison``.
 CHOICES = ("auto", "yes", "no")
+#: ``auto`` compares when two to this many chip types may be bought or rented: each type
+#: is one more solve within the run's time limit, and with many types each would get too
+#: little of it to finish (``yes`` compares whatever the number).
+AUTO_MAX_TYPES = 8
 #: Shown wherever the comparison is: what the single-type plans may and may not do.
 SCOPE_WORDS = "new chips of one type, owned fleet kept"
 #: A training run scheduled for less than this share is left undone.
@@ -59,13 +62,13 @@ def offered_types(inp: PlanInput) -> list[str]:
 
 
 def wanted(inp: PlanInput, setting: str) -> bool:
-    """Whether the comparison runs: ``yes``; ``no``; ``auto`` (the default) when a workload
-    has a request mix and more than one chip type is offered."""
+    """Whether the comparison runs: ``yes``; ``no``; ``auto`` (the default) when two to
+    :data:`AUTO_MAX_TYPES` chip types may be bought or rented."""
     if setting == "no":
         return False
     if setting == "yes":
         return True
-    return has_mixes(inp) and len(offered_types(inp)) > 1
+    return 2 <= len(offered_types(inp)) <= AUTO_MAX_TYPES
 
 
 def why_not(inp: PlanInput, result: PlanResult) -> str:
@@ -75,11 +78,13 @@ def why_not(inp: PlanInput, result: PlanResult) -> str:
         return "no plan to compare"
     if setting == "no":
         return "Settings single_type_comparison is no"
-    if setting == "auto" and not has_mixes(inp):
-        return "Settings single_type_comparison is auto and no workload has a request mix"
-    if setting == "auto" and len(offered_types(inp)) < 2:
+    types = len(offered_types(inp))
+    if setting == "auto" and types < 2:
         return ("Settings single_type_comparison is auto and fewer than two chip types may "
                 "be bought or rented")
+    if setting == "auto" and types > AUTO_MAX_TYPES:
+        return (f"Settings single_type_comparison is auto and {types} chip types may be "
+                f"bought or rented, more than {AUTO_MAX_TYPES}: set it to yes to compare")
     return "not run for this kind of plan (a re-plan, what-if, sweep or hedge)"
 
 
