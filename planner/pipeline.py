@@ -124,13 +124,16 @@ def _mark_left_out(result: PlanResult, est: Estimates, inp: PlanInput) -> PlanRe
 
 
 def _solve(inp: PlanInput, est: Estimates, o: SolveOptions, fixed: FixedDecisions | None,
-           progress: Callable[[str], None], deadline: Deadline | None) -> PlanResult:
-    """The MIP of ``inp`` (already expanded) with estimates ``est`` and resolved options."""
+           progress: Callable[[str], None], deadline: Deadline | None,
+           report_follows: bool | None = None) -> PlanResult:
+    """The MIP of ``inp`` (already expanded) with estimates ``est`` and resolved options;
+    a report follows (its time kept back) by default when there is a run ``deadline``."""
     return solve_plan(inp, est.throughput, est.training, solver=o.solver,
                       time_limit_s=o.time_limit_s, mip_gap=o.mip_gap, progress=progress,
                       diagnose=o.diagnose, fixed=fixed, phases=est.phases or None,
                       store_unpowered=o.store_unpowered, deadline=deadline,
-                      report_follows=deadline is not None)
+                      report_follows=(deadline is not None if report_follows is None
+                                      else report_follows))
 
 
 def fold_slices(result: PlanResult, expanded: PlanInput, est: Estimates) -> PlanResult:
@@ -154,11 +157,11 @@ def compare_single_type(inp: PlanInput, est: Estimates, result: PlanResult,
         return None
     run = deadline if deadline is not None else Deadline(o.time_limit_s)
 
+    plain = dataclasses.replace(o, diagnose=False, store_unpowered=False)
+
     def solve(i: PlanInput, e: Estimates, stage: Deadline) -> PlanResult:
         slices = expand(i)
-        r = solve_plan(slices, e.throughput, e.training, solver=o.solver,
-                       time_limit_s=o.time_limit_s, mip_gap=o.mip_gap,
-                       phases=e.phases or None, diagnose=False, deadline=stage)
+        r = _solve(slices, e, plain, None, _quiet, stage, report_follows=False)
         return fold_slices(r, slices, e)
 
     reserve = after_solve_s(result.solver.variables, report=deadline is not None)
